@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import Foundation
+import PackageDescription
+
+// libtorch location: $LIBTORCH, else the folder recorded by scripts/provision.sh in .libtorch.path.
+// The folder holds lib/ (libtorch*.so, libc10*.so) and include/ (ATen, c10, torch).
+let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let libtorch: String = {
+    if let env = ProcessInfo.processInfo.environment["LIBTORCH"], !env.isEmpty { return env }
+    let recorded = packageDirectory + "/.libtorch.path"
+    if let text = try? String(contentsOfFile: recorded, encoding: .utf8) {
+        let path = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !path.isEmpty { return path }
+    }
+    return packageDirectory + "/.libtorch"
+}()
+let libtorchLib = libtorch + "/lib"
+let libtorchInclude = libtorch + "/include"
+
+// CUDA builds ship libtorch_cuda.so; nothing references its symbols directly, so it is linked with
+// --no-as-needed to keep it loaded: its static initialisers register the CUDA kernels.
+let hasCUDA = FileManager.default.fileExists(atPath: libtorchLib + "/libtorch_cuda.so")
+var torchLinkFlags = ["-L", libtorchLib, "-Xlinker", "-rpath", "-Xlinker", libtorchLib,
+                      "-Xlinker", "--no-as-needed"]
+if hasCUDA { torchLinkFlags += ["-ltorch_cuda", "-lc10_cuda"] }
+torchLinkFlags += ["-ltorch", "-ltorch_cpu", "-lc10", "-Xlinker", "--as-needed"]
+
+let strictSwift: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "voxelfm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "voxelfm", targets: ["voxelfm"]),
+        .library(name: "Torch", targets: ["Torch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "CTorch",
+            cxxSettings: [
+                .unsafeFlags(["-isystem", libtorchInclude,
+                              "-isystem", libtorchInclude + "/torch/csrc/api/include",
+                              "-D_GLIBCXX_USE_CXX11_ABI=1", "-O2", "-Wno-deprecated-declarations"]),
+            ],
+            linkerSettings: [.unsafeFlags(torchLinkFlags)]
+        ),
+        .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "voxelfm",
+            dependencies: ["Torch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(name: "TorchTests", dependencies: ["Torch"], swiftSettings: strictSwift),
+    ],
+    cxxLanguageStandard: .cxx20
+)
