@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Torch
 
 @main
@@ -9,6 +10,18 @@ struct VoxelFM: ParsableCommand {
         version: VoxelFMVersion.string,
         subcommands: [Doctor.self]
     )
+
+    /// Checks the loaded libtorch before any command runs: a libtorch other than the one voxelfm was
+    /// built against can crash on ABI differences, so it stops here with one clear line instead.
+    static func main() {
+        do {
+            try TorchRuntime.checkVersion()
+        } catch {
+            FileHandle.standardError.write(Data("voxelfm: error: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+        main(nil)
+    }
 }
 
 enum VoxelFMVersion {
