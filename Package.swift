@@ -54,6 +54,9 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], swiftSettings: strictSwift),
+        // Benchmarks/run.py runs this beside the Python references; not part of the product.
+        .executableTarget(name: "voxelfm-bench", dependencies: ["Torch"], path: "Benchmarks/VoxelFMBench",
+                          swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx20
 )

@@ -1,0 +1,4 @@
+/// Every benchmark by the name Benchmarks/run.py uses; each returns its measurements (seconds and facts).
+nonisolated(unsafe) let benchmarks: [String: ([String]) throws -> [String: Any]] = [
+    "tiny-ops": tinyOps,
+]
