@@ -76,6 +76,10 @@ fileprivate func expectTorchError(_ fragment: String, sourceLocation: SourceLoca
         // expand aliases too: a stride-0 view of the same storage.
         let e = try Tensor.ones([3, 1]).expand([2, 3, 4])
         #expect(e.strides == [0, 1, 0])
+        let source = try Tensor.zeros([3, 1])
+        let broadcast = try source.expand([3, 4])
+        try source.maskedFill_(Tensor([false, true, false], shape: [3, 1]), 2.0)
+        #expect(try broadcast.toArray(Float.self) == [0, 0, 0, 0, 2, 2, 2, 2, 0, 0, 0, 0])
     }
 
     @Test func flattenUnflattenSqueezeUnsqueeze() throws {
@@ -236,6 +240,23 @@ fileprivate func expectTorchError(_ fragment: String, sourceLocation: SourceLoca
         #expect(try iota([1, 3]).pad([1, 1], mode: .replicate).toArray(Float.self) == [0, 0, 1, 2, 2])
     }
 
+    @Test func reflectPadsBatchedAndUnbatchedVolumes() throws {
+        // F.pad(torch.arange(27.).reshape(1,1,3,3,3), (1,0,0,1,2,0), mode='reflect'): shape [1,1,5,4,4], sum 1184.
+        // By hand: depth order [2,1,0,1,2], rows [0,1,2,1], columns [1,0,1,2].
+        let padded = try iota([1, 1, 3, 3, 3]).pad([1, 0, 0, 1, 2, 0], mode: .reflect)
+        #expect(padded.shape == [1, 1, 5, 4, 4])
+        #expect(try padded.sum().item() == 1184)
+        #expect(try padded.select(dim: 2, index: 0).toArray(Float.self) ==
+                [19, 18, 19, 20, 22, 21, 22, 23, 25, 24, 25, 26, 22, 21, 22, 23])
+        // padded[0,0,:,3,0] == 9*depth + 3*1 + 1 over depths [2,1,0,1,2]
+        let line = try padded.select(dim: 4, index: 0).select(dim: 3, index: 3).flatten()
+        #expect(try line.toArray(Float.self) == [22, 13, 4, 13, 22])
+        // Unbatched (C, D, H, W): F.pad(torch.arange(27.).reshape(1,3,3,3), (1,)*6, mode='reflect').sum() == 1625
+        let unbatched = try iota([1, 3, 3, 3]).pad([1, 1, 1, 1, 1, 1], mode: .reflect)
+        #expect(unbatched.shape == [1, 5, 5, 5])
+        #expect(try unbatched.sum().item() == 1625)
+    }
+
     @Test func invalidPaddingThrows() throws {
         // F.pad(torch.zeros(6), (1,1), mode='reflect') -> NotImplementedError: Padding size 2 is not supported for 1D input tensor.
         expectTorchError("Padding size 2 is not supported for 1D input tensor") {
@@ -254,12 +275,21 @@ fileprivate func expectTorchError(_ fragment: String, sourceLocation: SourceLoca
         }
     }
 
-    @Test func gradientFlowsThroughReflectPad() throws {
+    @Test func gradientsFlowThroughPadding() throws {
         let a = try Tensor([0, 1, 2, 3] as [Double], shape: [1, 1, 4]).requiresGrad(true)
         // reflect (2,1): [a2, a1, a0, a1, a2, a3, a2], weighted by 0...6:
         // da0 = 2, da1 = 1 + 3, da2 = 0 + 4 + 6, da3 = 5
         let weights = try Tensor.arange(7, dtype: .float64)
         try (a.pad([2, 1], mode: .reflect) * weights).sum().backward()
         #expect(try a.grad?.toArray(Double.self) == [2, 4, 10, 5])
+        // circular (2,2) of [b0, b1, b2] is [b1, b2, b0, b1, b2, b0, b1]; weights 0...6:
+        // db0 = 2 + 5, db1 = 0 + 3 + 6, db2 = 1 + 4
+        let b = try Tensor([0, 1, 2] as [Double], shape: [1, 1, 3]).requiresGrad(true)
+        try (b.pad([2, 2], mode: .circular) * weights).sum().backward()
+        #expect(try b.grad?.toArray(Double.self) == [7, 9, 5])
+        // constant padding: only the interior receives gradient.
+        let c = try Tensor([1, 1] as [Double]).requiresGrad(true)
+        try (c.pad([1, 2], value: 5) * Tensor([1, 2, 3, 4, 5] as [Double])).sum().backward()
+        #expect(try c.grad?.toArray(Double.self) == [2, 3])
     }
 }
