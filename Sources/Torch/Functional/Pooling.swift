@@ -26,13 +26,15 @@ public func avgPool3d(_ x: Tensor, kernelSize: [Int], stride: [Int]? = nil, padd
     }
 }
 
-/// Average pooling to a fixed output size (`torch.nn.functional.adaptive_avg_pool3d`).
+/// Average pooling to a fixed output size (`torch.nn.functional.adaptive_avg_pool3d`); a one-element
+/// `outputSize` applies to every dimension.
 public func adaptiveAvgPool3d(_ x: Tensor, outputSize: [Int]) throws -> Tensor {
     let size = int64s(outputSize)
     return try makeTensor("adaptive_avg_pool3d", [x]) { vf_adaptive_avg_pool3d(x.handle, size, size.count, $0) }
 }
 
-/// Max pooling to a fixed output size (`torch.nn.functional.adaptive_max_pool3d`); values only.
+/// Max pooling to a fixed output size (`torch.nn.functional.adaptive_max_pool3d`); values only, a
+/// one-element `outputSize` applies to every dimension.
 public func adaptiveMaxPool3d(_ x: Tensor, outputSize: [Int]) throws -> Tensor {
     let size = int64s(outputSize)
     return try makeTensor("adaptive_max_pool3d", [x]) { vf_adaptive_max_pool3d(x.handle, size, size.count, $0) }

@@ -2,7 +2,20 @@ import CTorch
 
 /// Resampling method of `interpolate`, named as `torch.nn.functional.interpolate`'s modes.
 public enum InterpolationMode: Sendable, Equatable {
-    case nearest, nearestExact, linear, bilinear, trilinear, bicubic, area
+    /// PyTorch's legacy nearest neighbour (`floor(out * scale)`), as MONAI and nnU-Net use it.
+    case nearest
+    /// Nearest neighbour at pixel centres (`"nearest-exact"`), matching scikit-image and PIL.
+    case nearestExact
+    /// Linear over 1 spatial dimension (3-D input).
+    case linear
+    /// Bilinear over 2 spatial dimensions (4-D input).
+    case bilinear
+    /// Trilinear over 3 spatial dimensions (5-D input).
+    case trilinear
+    /// Bicubic over 2 spatial dimensions (4-D input).
+    case bicubic
+    /// Adaptive average pooling to the output size.
+    case area
 
     var code: Int32 {
         switch self {
@@ -19,7 +32,12 @@ public enum InterpolationMode: Sendable, Equatable {
 
 /// How `gridSample` reads between voxels.
 public enum GridSampleMode: Sendable, Equatable {
-    case bilinear, nearest, bicubic
+    /// Linear in every dimension (trilinear for volumes).
+    case bilinear
+    /// The nearest voxel.
+    case nearest
+    /// Bicubic; 2-D inputs only.
+    case bicubic
 
     /// at::grid_sampler's interpolation codes.
     var code: Int32 {
@@ -33,7 +51,12 @@ public enum GridSampleMode: Sendable, Equatable {
 
 /// What `gridSample` reads outside the input.
 public enum GridSamplePadding: Sendable, Equatable {
-    case zeros, border, reflection
+    /// Zero outside the input.
+    case zeros
+    /// The nearest border value.
+    case border
+    /// The input mirrored at its borders.
+    case reflection
 
     var code: Int32 {
         switch self {
