@@ -314,4 +314,28 @@ enum FunctionalFixtures {
         let difference = try (resampled - x).toArray(Float.self).map(abs).max() ?? 1
         #expect(difference < 1e-5)
     }
+
+    @Test func singleValueListsApplyToEverySpatialDimension() throws {
+        let x = try Tensor.randn([1, 2, 5, 6, 7], generator: Generator(seed: 5))
+        let w = try Tensor.randn([3, 2, 3, 3, 3], generator: Generator(seed: 6))
+        let short = try conv3d(x, weight: w, bias: nil, stride: [2], padding: [1], dilation: [2])
+        let full = try conv3d(x, weight: w, bias: nil, stride: [2, 2, 2], padding: [1, 1, 1], dilation: [2, 2, 2])
+        #expect(short.shape == [1, 3, 2, 2, 3])
+        #expect(try short.toArray(Float.self) == full.toArray(Float.self))
+        #expect(try adaptiveAvgPool3d(x, outputSize: [2]).toArray(Float.self)
+                == adaptiveAvgPool3d(x, outputSize: [2, 2, 2]).toArray(Float.self))
+        #expect(try interpolate(x, size: [4], mode: .trilinear).toArray(Float.self)
+                == interpolate(x, size: [4, 4, 4], mode: .trilinear).toArray(Float.self))
+        // Unbatched input (C, D, H, W) is accepted, as PyTorch does.
+        #expect(try conv3d(x.reshape([2, 5, 6, 7]), weight: w, bias: nil).shape == [3, 3, 4, 5])
+    }
+
+    @Test func instanceNormWithRunningStatsInEvaluation() throws {
+        // useInputStats false normalises with the running statistics: (x - 1) / sqrt(4 + eps).
+        let x = try Tensor([1, 3, 5, -1, 9, 7] as [Float], shape: [1, 2, 3])
+        let y = try instanceNorm(x, runningMean: Tensor.ones([2]), runningVar: Tensor.full([2], 4.0), useInputStats: false,
+                                 eps: 0)
+        #expect(try y.toArray(Float.self) == [0, 1, 2, -1, 4, 3])
+        #expect(throws: TorchError.self) { try instanceNorm(x, useInputStats: false) }
+    }
 }
