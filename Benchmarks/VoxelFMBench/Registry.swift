@@ -2,4 +2,5 @@
 /// measurements (seconds and facts).
 nonisolated(unsafe) let benchmarks: [String: ([String]) throws -> [String: Any]] = [
     "tiny-ops": tinyOps,
+    "conv-block": convBlock,
 ]
