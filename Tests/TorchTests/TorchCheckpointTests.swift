@@ -214,6 +214,46 @@ import Testing
         for entry in archive.entries { #expect(try archive.dataRange(of: entry).lowerBound % 64 == 0) }
     }
 
+    @Test func parametersSubclassesAndV3DTypes() throws {
+        let checkpoint = try TorchCheckpoint.read(path: Self.path("extras.pt"))
+        let dict = try checkpoint.stateDict()
+        try Self.check(dict, against: "extras.pt")
+        #expect(dict["f8"]?.dtype == .float8e4m3fn && dict["u16"]?.dtype == .uint16)
+        // torch.Size([2, 3]) is a tuple of ints.
+        #expect(checkpoint.root["size"]?.elements?.compactMap(\.intValue) == [2, 3])
+        #expect(!dict.contains("size"))
+    }
+
+    @Test func stateDictSelectionOrder() throws {
+        let tensors = try TorchCheckpoint.read(path: Self.path("hand_good.pt")).root
+        let tensor = try #require(tensors["w"])
+        func make(_ entries: [(String, PickleValue)]) -> TorchCheckpoint {
+            TorchCheckpoint(path: "made.pt", root: .dict(entries.map { (key: .string($0.0), value: $0.1) }),
+                            archivePrefix: "made")
+        }
+        let teacherStudent = make([("epoch", .int(1)), ("student", .dict([(.string("s"), tensor)])),
+                                   ("teacher", .dict([(.string("t"), tensor)]))])
+        #expect(try teacherStudent.stateDict().names == ["t"])  // teacher before student
+        let modelFirst = make([("network_weights", .dict([(.string("n"), tensor)])),
+                               ("model", .dict([(.string("m"), tensor), (.string("_metadata"), .dict([]))]))])
+        #expect(try modelFirst.stateDict().names == ["m"])  // model before network_weights; _metadata skipped
+        let topLevel = make([("w", tensor), ("state_dict", .dict([(.string("x"), tensor)]))])
+        #expect(try topLevel.stateDict().names == ["w"])  // tensors at the top level win
+        let nested = make([("model", .dict([(.string("backbone"), .dict([(.string("b"), tensor)]))]))])
+        #expect(try nested.stateDict(keyPath: ["model", "backbone"]).names == ["b"])
+        #expect(throws: WeightsFileError.self) { try nested.stateDict() }
+        let module = TorchCheckpoint(path: "m.pt", root: .withState(.opaque(module: "__main__", name: "Net", args: []),
+                                                                    state: .dict([])), archivePrefix: "m")
+        do {
+            _ = try module.stateDict()
+            Issue.record("a pickled module has no state dict")
+        } catch let error as WeightsFileError {
+            #expect(error.description.contains("__main__.Net") && error.description.contains("model.state_dict()"))
+        }
+        let sparse = make([("s", .opaque(module: "torch._utils", name: "_rebuild_sparse_tensor", args: [])), ("w", tensor)])
+        #expect(throws: WeightsFileError.self) { try sparse.stateDict() }
+    }
+
     @Test func handBuiltFileReadsLikeTorch() throws {
         try Self.check(try TorchCheckpoint.read(path: Self.path("hand_good.pt")).stateDict(), against: "hand_good.pt")
     }
@@ -348,6 +388,23 @@ import Testing
         // 2000 nested lists: ] * 2000, then a * 1999
         Self.expectPickleError([128, 2] + [UInt8](repeating: 93, count: 2000) + [UInt8](repeating: 97, count: 1999) + [46],
                                "nested deeper")
+        // 300k nested lists and tuples: rejected when converted, and released without recursing.
+        Self.expectPickleError([128, 2] + [UInt8](repeating: 93, count: 300_000) + [UInt8](repeating: 97, count: 299_999) + [46],
+                               "nested deeper")
+        Self.expectPickleError([128, 2, 78] + [UInt8](repeating: 133, count: 300_000) + [46], "nested deeper")
+        Self.expectPickleError([128, 2] + [UInt8](repeating: 93, count: 300_000) + [UInt8](repeating: 97, count: 299_999),
+                               "no STOP")
+        // A 300k-deep chain of opaque calls Counter(Counter(...(None))): c collections\nCounter\n q0, then
+        // BINGET 0 per level, NONE, and TUPLE1 REDUCE per level.
+        let depth = 300_000
+        let chain: [UInt8] = [128, 2, 99] + Array("collections\nCounter\n".utf8) + [113, 0, 48]
+            + Array([[UInt8]](repeating: [104, 0], count: depth).joined()) + [78]
+            + Array([[UInt8]](repeating: [133, 82], count: depth).joined()) + [46]
+        Self.expectPickleError(chain, "nested deeper")
+        // A deep chain dropped by POP is released without recursion; the result is the None after it.
+        let popped = try? Self.unpickle([128, 2] + [UInt8](repeating: 93, count: depth) + [UInt8](repeating: 97, count: depth - 1)
+                                        + [48, 78, 46])
+        guard case .none? = popped else { Issue.record("POP then NONE should give None"); return }
         Self.expectPickleError([128, 2, 139, 0, 0, 1, 0] + [UInt8](repeating: 0, count: 65536) + [46], "too large")  // LONG4
     }
 }

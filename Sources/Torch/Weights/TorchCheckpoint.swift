@@ -270,8 +270,9 @@ private final class TensorRebuilder {
             return .tensor(try rebuild(storage: args[0], offset: args[1], size: args[2], stride: args[3], dtype: dtype))
         case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
             // (data, requires_grad, backward_hooks[, state]): a Parameter is its data for reading weights.
-            guard let data = args.first else { throw arity(name, args) }
-            return data
+            // Only tensors pass through, so handled calls never build deep values.
+            guard case .tensor(let data)? = args.first else { return nil }
+            return .tensor(data)
         case ("torch._tensor", "_rebuild_from_type_v2"), ("torch._tensor", "_rebuild_from_type"):
             // (func, new_type, args, state): rebuild the plain tensor; the subclass is dropped.
             guard args.count >= 3, case .global(let innerModule, let innerName) = args[0],
@@ -279,9 +280,12 @@ private final class TensorRebuilder {
             if Unpickler.isDangerous(module: innerModule, name: innerName) {
                 throw fail("refusing to call \(innerModule).\(innerName)")
             }
-            return try call(module: innerModule, name: innerName, args: innerArgs)
+            guard case .tensor(let tensor)? = try call(module: innerModule, name: innerName, args: innerArgs) else {
+                return nil
+            }
+            return .tensor(tensor)
         case ("torch", "Size"):
-            guard let dims = args.first?.elements else { return nil }
+            guard let dims = args.first?.elements, dims.allSatisfy({ $0.intValue != nil }) else { return nil }
             return .tuple(dims)
         default:
             return nil

@@ -81,7 +81,11 @@ private final class ListBox {
 
 /// A pickled tuple; boxed so shared tuples are converted once.
 private final class TupleBox {
-    let items: [Item]
+    /// Mutable only so teardown can detach children.
+    var items: [Item]
+    /// Cached `hashIdentity` (tuples are immutable; computing it again for every use of a shared key
+    /// would be quadratic).
+    var identity: String??
     init(_ items: [Item]) { self.items = items }
 }
 
@@ -92,16 +96,20 @@ private final class DictBox {
     /// Position of each hashable key, so a repeated key replaces its value as in Python.
     var positions: [String: Int] = [:]
 
-    func set(_ key: Item, _ value: Item) {
+    /// Inserts or replaces; returns the replaced value (the machine retires it, see `Machine.retired`).
+    @discardableResult
+    func set(_ key: Item, _ value: Item) -> Item? {
         if let identity = key.hashIdentity(depth: 0) {
             if let position = positions[identity] {
+                let old = values[position]
                 values[position] = value
-                return
+                return old
             }
             positions[identity] = keys.count
         }
         keys.append(key)
         values.append(value)
+        return nil
     }
 }
 
@@ -109,7 +117,7 @@ private final class DictBox {
 private final class ObjectBox {
     let module: String
     let name: String
-    let args: [Item]
+    var args: [Item]
     var listItems: [Item] = []
     var dictItems: DictBox?
     var state: Item?
@@ -135,12 +143,15 @@ private enum Item {
         switch self {
         case .value(let value):
             switch value {
-            case .string(let text): return "s" + text
+            // Long string and bytes keys are not deduplicated: hashing them again for every
+            // reuse of a memoized key would let a small pickle cost quadratic time.
+            case .string(let text): return text.utf8.count <= 1024 ? "s" + text : nil
             case .int(let number): return "i\(number)"
             case .bool(let flag): return flag ? "i1" : "i0"  // True == 1 as a dict key
             case .bigInt(let digits): return "i" + digits
             case .none: return "n"
-            case .bytes(let bytes): return "b" + bytes.map { String($0) }.joined(separator: ",")
+            case .bytes(let bytes):
+                return bytes.count <= 256 ? "b" + bytes.map { String($0) }.joined(separator: ",") : nil
             case .float(let number):
                 if number == number.rounded(), abs(number) < 9e15 { return "i\(Int(number))" }
                 return "f\(number.bitPattern)"
@@ -148,13 +159,19 @@ private enum Item {
             }
         case .global(let module, let name): return "g\(module).\(name)"
         case .tuple(let box):
-            guard depth < 16 else { return nil }
+            if let known = box.identity { return known }
+            guard depth < 16, box.items.count <= 64 else { return nil }
             var parts: [String] = []
+            var identity: String?
             for item in box.items {
-                guard let part = item.hashIdentity(depth: depth + 1) else { return nil }
+                guard let part = item.hashIdentity(depth: depth + 1) else { parts = []; break }
                 parts.append(part)
             }
-            return "t(\(parts.map { "\($0.utf8.count):\($0)" }.joined()))"
+            if parts.count == box.items.count {
+                identity = "t(\(parts.map { "\($0.utf8.count):\($0)" }.joined()))"
+            }
+            box.identity = .some(identity)
+            return identity
         default: return nil
         }
     }
@@ -182,10 +199,56 @@ private final class Machine {
     var marks: [Int] = []
     /// Sparse, so a huge memo index costs nothing.
     var memo: [Int: Item] = [:]
+    /// Every container taken off the stack or replaced, kept until the machine is released: a pickle can
+    /// nest lists a million deep in a few megabytes, and dropping the last reference to such a chain
+    /// anywhere (an error, POP, a replaced dict value) would release it recursively and overflow the
+    /// stack. `deinit` releases them iteratively instead.
+    var retired: [Item] = []
+
+    func retire(_ item: Item) {
+        switch item {
+        case .value, .global: return
+        default: retired.append(item)
+        }
+    }
 
     init(bytes: UnsafeRawBufferPointer, unpickler: Unpickler) {
         self.bytes = bytes
         self.unpickler = unpickler
+    }
+
+    /// Releases containers iteratively (see `retired`).
+    deinit {
+        var pending: [Item] = stack + Array(memo.values) + retired
+        stack = []
+        memo = [:]
+        retired = []
+        while let item = pending.popLast() {
+            switch item {
+            case .value, .global:
+                break
+            case .tuple(let box):
+                pending.append(contentsOf: box.items)
+                box.items = []
+            case .list(let box):
+                pending.append(contentsOf: box.items)
+                box.items = []
+            case .dict(let box):
+                pending.append(contentsOf: box.keys)
+                pending.append(contentsOf: box.values)
+                box.keys = []
+                box.values = []
+            case .object(let box):
+                pending.append(contentsOf: box.args)
+                pending.append(contentsOf: box.listItems)
+                if let items = box.dictItems { pending.append(.dict(items)) }
+                if let state = box.state { pending.append(state) }
+                box.args = []
+                box.listItems = []
+                box.dictItems = nil
+                box.state = nil
+            }
+        }
     }
 
     func fail(_ problem: String, at offset: Int? = nil) -> WeightsFileError {
@@ -241,7 +304,9 @@ private final class Machine {
 
     func pop() throws -> Item {
         guard stack.count > (marks.last ?? 0) else { throw fail("stack underflow") }
-        return stack.removeLast()
+        let item = stack.removeLast()
+        retire(item)
+        return item
     }
 
     var top: Item {
@@ -256,11 +321,12 @@ private final class Machine {
         guard let mark = marks.popLast() else { throw fail("no MARK on the stack") }
         let items = Array(stack[mark...])
         stack.removeSubrange(mark...)
+        for item in items { retire(item) }
         return items
     }
 
     func memoPut(_ index: Int) throws {
-        memo[index] = try top
+        if let old = memo.updateValue(try top, forKey: index) { retire(old) }
     }
 
     func memoGet(_ index: UInt64) throws -> Item {
@@ -310,7 +376,9 @@ private final class Machine {
                 let items = try popMark()
                 guard items.count % 2 == 0 else { throw fail("DICT with an odd number of items", at: opcodeOffset) }
                 let box = DictBox()
-                for pair in stride(from: 0, to: items.count, by: 2) { box.set(items[pair], items[pair + 1]) }
+                for pair in stride(from: 0, to: items.count, by: 2) {
+                    if let old = box.set(items[pair], items[pair + 1]) { retire(old) }
+                }
                 stack.append(.dict(box))
             case 0x91:  // FROZENSET
                 let box = ListBox()
@@ -495,7 +563,9 @@ private final class Machine {
         default:
             throw fail("SETITEM on a \(target.kindDescription)", at: offset)
         }
-        for pair in stride(from: 0, to: items.count, by: 2) { dict.set(items[pair], items[pair + 1]) }
+        for pair in stride(from: 0, to: items.count, by: 2) {
+            if let old = dict.set(items[pair], items[pair + 1]) { retire(old) }
+        }
     }
 
     func append(to target: Item, _ items: [Item], at offset: Int) throws {
@@ -511,7 +581,10 @@ private final class Machine {
     /// state on reconstructed values are dropped, as they are not items.
     func build(_ target: Item, _ state: Item) throws {
         invalidateConversions()
-        if case .object(let object) = target { object.state = state }
+        if case .object(let object) = target {
+            if let old = object.state { retire(old) }
+            object.state = state
+        }
     }
 
     // MARK: Calls
@@ -575,13 +648,15 @@ private final class Machine {
     func fillDict(_ box: DictBox, from source: Item, at offset: Int) throws {
         switch source {
         case .dict(let other):
-            for (key, value) in zip(other.keys, other.values) { box.set(key, value) }
+            for (key, value) in zip(other.keys, other.values) {
+                if let old = box.set(key, value) { retire(old) }
+            }
         default:
             for pair in try sequence(source, at: offset) {
                 guard case .tuple(let tuple) = pair, tuple.items.count == 2 else {
                     throw fail("dict built from a sequence whose items are not pairs", at: offset)
                 }
-                box.set(tuple.items[0], tuple.items[1])
+                if let old = box.set(tuple.items[0], tuple.items[1]) { retire(old) }
             }
         }
     }
