@@ -237,8 +237,12 @@ import Testing
         let modelFirst = make([("network_weights", .dict([(.string("n"), tensor)])),
                                ("model", .dict([(.string("m"), tensor), (.string("_metadata"), .dict([]))]))])
         #expect(try modelFirst.stateDict().names == ["m"])  // model before network_weights; _metadata skipped
-        let topLevel = make([("w", tensor), ("state_dict", .dict([(.string("x"), tensor)]))])
-        #expect(try topLevel.stateDict().names == ["w"])  // tensors at the top level win
+        let topLevel = make([("w", tensor), ("v", tensor), ("epoch", .int(2))])
+        #expect(try topLevel.stateDict().names == ["w", "v"])  // a plain state dict at the top level
+        let mixed = make([("w", tensor), ("state_dict", .dict([(.string("x"), tensor)]))])
+        #expect(try mixed.stateDict().names == ["x"])  // a stray top-level tensor beside a state_dict
+        let mixedOther = make([("w", tensor), ("ema", .dict([(.string("x"), tensor)]))])
+        #expect(try mixedOther.stateDict().names == ["w"])  // no known key: the top level's own tensors
         let nested = make([("model", .dict([(.string("backbone"), .dict([(.string("b"), tensor)]))]))])
         #expect(try nested.stateDict(keyPath: ["model", "backbone"]).names == ["b"])
         #expect(throws: WeightsFileError.self) { try nested.stateDict() }

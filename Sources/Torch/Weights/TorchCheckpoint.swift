@@ -79,9 +79,10 @@ public struct TorchCheckpoint: Sendable {
 
     /// The tensors of a state dict in the checkpoint, in their saved order.
     ///
-    /// With `keyPath` nil: the top level when it is a dict holding tensors, else the first key of
-    /// `stateDictKeys` (`state_dict`, `model`, `network_weights`, `teacher`, `student`) whose value is a
-    /// dict holding tensors. With a key path: descends nested dicts key by key (`["model", "backbone"]`).
+    /// With `keyPath` nil, the first that applies: the top level when it holds tensors and no dict of
+    /// tensors; the first key of `stateDictKeys` (`state_dict`, `model`, `network_weights`, `teacher`,
+    /// `student`) whose value is a dict holding tensors; the top level when it holds tensors at all.
+    /// With a key path: descends nested dicts key by key (`["model", "backbone"]`).
     /// Non-tensor entries (`_metadata`, counters, hyper-parameters) are skipped; an absent key throws an
     /// error listing the keys that are there. Strip DDP's `module.` with `StateDict.strippingPrefix`.
     public func stateDict(keyPath: [String]? = nil) throws -> StateDict<StoredTensor> {
@@ -102,12 +103,16 @@ public struct TorchCheckpoint: Sendable {
             }
             return try tensors(in: current, named: keyPath.joined(separator: "."))
         }
-        if TorchCheckpoint.holdsTensors(root) { return try tensors(in: root, named: "top level") }
+        let nestsTensorDicts = root.dictEntries?.contains { TorchCheckpoint.holdsTensors($0.value) } ?? false
+        if TorchCheckpoint.holdsTensors(root) && !nestsTensorDicts {
+            return try tensors(in: root, named: "top level")
+        }
         for key in TorchCheckpoint.stateDictKeys {
             if let candidate = root[key], TorchCheckpoint.holdsTensors(candidate) {
                 return try tensors(in: candidate, named: key)
             }
         }
+        if TorchCheckpoint.holdsTensors(root) { return try tensors(in: root, named: "top level") }
         if root.dictEntries == nil {
             var object = root
             while case .withState(let inner, _) = object { object = inner }
