@@ -298,6 +298,54 @@ import Testing
         #expect(throws: WeightsFileError.self) { try TorchCheckpoint.read(path: Self.path("missing.pt")) }
     }
 
+    /// Deterministic pseudo-random numbers (SplitMix64) for the mutation test.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func mutatedCheckpointsFailCleanlyOrStayInBounds() throws {
+        var rng = SplitMix(state: 2026)
+        let sources = ["module_state.pt", "shared_views.pt", "dtypes.pt", "zip64.pt", "extras.pt"]
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("voxelfm-pt-mutation-\(getpid()).pt")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var readable = 0
+        for iteration in 0..<400 {
+            var data = [UInt8](try Data(contentsOf: Self.fixtures.appendingPathComponent(sources[iteration % sources.count])))
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                // Half the mutations land in the pickle (which starts each archive), half anywhere.
+                let limit = iteration % 2 == 0 ? data.count : min(data.count, 700)
+                let index = Int.random(in: 0..<limit, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: data[index] = UInt8.random(in: 0...255, using: &rng)
+                case 1: data[index] = [0x00, 0xFF, 0x7F, 0x80][Int.random(in: 0..<4, using: &rng)]
+                default: data.removeSubrange(index..<min(data.count, index + Int.random(in: 1...16, using: &rng)))
+                }
+                if data.isEmpty { data = [0] }
+            }
+            try Data(data).write(to: scratch)
+            do {
+                for (name, tensor) in try TorchCheckpoint.read(path: scratch.path).stateDict() where tensor.elementCount > 0 {
+                    // Whatever was accepted must lie inside its storage and the file.
+                    var last = tensor.storageOffset
+                    for (dim, step) in zip(tensor.shape, tensor.strides) { last += (dim - 1) * step }
+                    #expect((last + 1) * tensor.dtype.byteSize <= tensor.byteCount, "\(name)")
+                    #expect(tensor.byteOffset + tensor.byteCount <= tensor.storage.count, "\(name)")
+                }
+                readable += 1
+            } catch is WeightsFileError {
+                continue
+            }
+        }
+        #expect(readable > 0 && readable < 400)
+    }
+
     // MARK: - The unpickler on raw bytes
 
     static func unpickle(_ bytes: [UInt8]) throws -> PickleValue {
