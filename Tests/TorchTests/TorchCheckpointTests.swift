@@ -417,6 +417,29 @@ import Testing
         Self.expectPickleError([128, 2, 99] + Array("subprocess\nPopen\n".utf8) + [41, 82, 46], "refusing to call subprocess.Popen")
     }
 
+    @Test func nestedNamesViaGetattrAreDataNotCalls() throws {
+        // class Outer: class Inner(enum.Enum): A = 1; def m(self): ...
+        // list(pickle.dumps([Outer.Inner.A, Outer().m], protocol=2))
+        let bytes: [UInt8] = [128, 2, 93, 113, 0, 40, 99, 95, 95, 98, 117, 105, 108, 116, 105, 110, 95, 95, 10, 103, 101,
+                              116, 97, 116, 116, 114, 10, 113, 1, 99, 95, 95, 109, 97, 105, 110, 95, 95, 10, 79, 117, 116,
+                              101, 114, 10, 113, 2, 88, 5, 0, 0, 0, 73, 110, 110, 101, 114, 113, 3, 134, 113, 4, 82, 113,
+                              5, 75, 1, 133, 113, 6, 82, 113, 7, 104, 1, 104, 2, 41, 129, 113, 8, 88, 1, 0, 0, 0, 109, 113,
+                              9, 134, 113, 10, 82, 113, 11, 101, 46]
+        let items = try #require(try Self.unpickle(bytes).elements)
+        guard case .opaque("__main__", "Outer.Inner", let args) = items[0] else { Issue.record("\(items[0])"); return }
+        #expect(args.first?.intValue == 1)
+        guard case .opaque("builtins", "getattr", let methodArgs) = items[1],
+              case .opaque("__main__", "Outer", _) = methodArgs[0] else { Issue.record("\(items[1])"); return }
+        #expect(methodArgs[1].stringValue == "m")
+        // getattr reaching for dunders, or into os, is still refused when it would be called.
+        func getattr(_ module: String, _ name: String, _ attribute: String) -> [UInt8] {
+            [128, 2, 99] + Array("builtins\ngetattr\n".utf8) + [99] + Array("\(module)\n\(name)\n".utf8)
+                + [140, UInt8(attribute.utf8.count)] + Array(attribute.utf8) + [134, 82]
+        }
+        Self.expectPickleError(getattr("collections", "OrderedDict", "__globals__") + [46], "refusing to call builtins.getattr")
+        Self.expectPickleError(getattr("os", "path", "system") + [88, 1, 0, 0, 0, 120, 133, 82, 46], "refusing to call os.path.system")
+    }
+
     @Test func malformedPicklesThrowInsteadOfCrashing() {
         Self.expectPickleError([128, 2, 104, 5, 46], "memo index 5 was never stored")  // BINGET 5
         Self.expectPickleError([128, 2, 106, 255, 255, 255, 255, 46], "memo index 4294967295")  // LONG_BINGET

@@ -13,7 +13,9 @@ import Foundation
 /// `socket`, `importlib`, `runpy`, `ctypes`, `pickle`, `marshal`, ...; `builtins.eval`, `exec`, `compile`,
 /// `getattr`, `__import__`, `open`, ...) is refused with an error ("refusing to call os.system") rather than
 /// recorded: such a file was made to attack, and nothing in it should be trusted. Merely referencing one
-/// of them as data is allowed.
+/// of them as data is allowed. The one exception is `builtins.getattr(parent, "name")` with a plain
+/// attribute name, which protocol 2 uses for nested class names and bound methods: it is resolved as data
+/// (`.global("m", "Outer.Inner")`), and a later call of the result is still checked.
 ///
 /// Malformed input (truncation, stack underflow, a missing mark, memo indices that were never stored, lengths
 /// past the end of the data, deep or cyclic nesting) throws `WeightsFileError`; lengths are checked against the
@@ -593,6 +595,9 @@ private final class Machine {
         guard case .global(let module, let name) = callable else {
             throw fail("pickle calls a \(callable.kindDescription); only globals can be called", at: offset)
         }
+        if module == "builtins" || module == "__builtin__", name == "getattr", let attribute = resolveAttribute(args) {
+            return attribute
+        }
         if Unpickler.isDangerous(module: module, name: name) {
             throw fail("refusing to call \(module).\(name): this pickle would run code when loaded in Python, so the file is not read", at: offset)
         }
@@ -643,6 +648,19 @@ private final class Machine {
             if let result = try handler(module, name, values) { return .value(result) }
         }
         return .object(ObjectBox(module: module, name: name, args: args))
+    }
+
+    /// `getattr(parent, "name")` as pickle protocol 2 writes nested qualified names (`Outer.Inner`, an enum
+    /// inside a class) and bound methods: resolved as data, a dotted global or an opaque record, since
+    /// nothing is looked up. Dunder names (`__globals__`, `__builtins__`) are left to the refusal.
+    func resolveAttribute(_ args: [Item]) -> Item? {
+        guard args.count == 2, case .value(.string(let attribute)) = args[1], !attribute.hasPrefix("__"),
+              !attribute.isEmpty else { return nil }
+        switch args[0] {
+        case .global(let module, let name): return .global(module: module, name: name + "." + attribute)
+        case .object: return .object(ObjectBox(module: "builtins", name: "getattr", args: args))
+        default: return nil
+        }
     }
 
     func fillDict(_ box: DictBox, from source: Item, at offset: Int) throws {
