@@ -128,6 +128,15 @@ import Testing
         guard case .tuple(let triple)? = root["triple"], triple.count == 3, triple[0].intValue == 1,
               triple[1].stringValue == "a", case .none = triple[2] else { Issue.record("triple"); return }
         #expect(root["flags"]?.elements?.count == 1 && root["flags"]?.elements?.first?.boolValue == true)
+        // [np.float64(0.125), np.float32(-1.5), np.int64(-7), np.uint8(200), np.bool_(True), np.float16(1.0),
+        //  np.arange(3)]: scalars become plain values; float16 scalars and arrays stay opaque records.
+        let numpy = try #require(root["numpy"]?.elements)
+        #expect(numpy.count == 7)
+        #expect(numpy[0].doubleValue == 0.125 && numpy[1].doubleValue == -1.5)
+        #expect(numpy[2].intValue == -7 && numpy[3].intValue == 200 && numpy[4].boolValue == true)
+        guard case .opaque(_, "scalar", _) = numpy[5], case .withState(.opaque(_, "_reconstruct", _), _) = numpy[6] else {
+            Issue.record("numpy: \(numpy[5].kindDescription), \(numpy[6].kindDescription)"); return
+        }
 
         // argparse.Namespace(lr=0.1, name="unet"): recorded with its __dict__, never constructed.
         guard case .withState(.opaque("argparse", "Namespace", _), let state)? = root["args"] else {

@@ -7,7 +7,8 @@ import Foundation
 /// views of one storage (a weight and its transpose, slices) point at the same bytes with their own offsets
 /// and strides, as in PyTorch. Reconstructed calls are only `torch._utils._rebuild_tensor` (v1, v2, v3),
 /// `torch._utils._rebuild_parameter` (+ `_with_state`), `torch._tensor._rebuild_from_type(_v2)` (the
-/// subclass is dropped, the tensor kept), `torch.Size` and the plain containers the unpickler knows; any
+/// subclass is dropped, the tensor kept), `torch.Size`, numpy scalars (`numpy.float64(0.5)` → `.float`)
+/// and the plain containers the unpickler knows; any
 /// other object (`torch.device`, `argparse.Namespace`, numpy arrays, ...) is kept as an inert `.opaque`
 /// record, and a pickle that would call code (`os.system`, `builtins.eval`, ...) is refused.
 public struct TorchCheckpoint: Sendable {
@@ -289,11 +290,41 @@ private final class TensorRebuilder {
                 return nil
             }
             return .tensor(tensor)
+        case ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"):
+            return TensorRebuilder.numpyScalar(args)
         case ("torch", "Size"):
             guard let dims = args.first?.elements, dims.allSatisfy({ $0.intValue != nil }) else { return nil }
             return .tuple(dims)
         default:
             return nil
+        }
+    }
+
+    /// `numpy.float64(0.5)` and friends (losses in nnU-Net's `logging`): `scalar(dtype, raw bytes)` where the
+    /// dtype is `numpy.dtype(code, False, True)` with BUILD state `(3, byteorder, ...)`. Little-endian
+    /// bool, integer, float32 and float64 codes become plain values; anything else stays opaque (nil).
+    static func numpyScalar(_ args: [PickleValue]) -> PickleValue? {
+        guard args.count == 2, case .bytes(let raw) = args[1] else { return nil }
+        var dtype = args[0]
+        var byteOrder = "<"
+        if case .withState(let inner, let state) = dtype {
+            dtype = inner
+            if let fields = state.elements, fields.count > 1, let order = fields[1].stringValue { byteOrder = order }
+        }
+        guard byteOrder == "<" || byteOrder == "|" || byteOrder == "=",
+              case .opaque("numpy", "dtype", let dtypeArgs) = dtype, let code = dtypeArgs.first?.stringValue,
+              let width = Int(code.dropFirst()), raw.count == width, width <= 8 else { return nil }
+        var bits: UInt64 = 0
+        for byte in raw.reversed() { bits = bits << 8 | UInt64(byte) }
+        switch code.first {
+        case "b" where width == 1: return .bool(bits != 0)
+        case "f" where width == 8: return .float(Double(bitPattern: bits))
+        case "f" where width == 4: return .float(Double(Float(bitPattern: UInt32(bits))))
+        case "u": return bits <= UInt64(Int.max) ? .int(Int(bits)) : .bigInt(String(bits))
+        case "i":
+            let shift = UInt64(64 - 8 * width)
+            return .int(Int(Int64(bitPattern: bits << shift) >> Int64(shift)))
+        default: return nil
         }
     }
 
