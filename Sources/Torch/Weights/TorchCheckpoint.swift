@@ -68,7 +68,7 @@ public struct TorchCheckpoint: Sendable {
         }
 
         let pickleRange = try archive.dataRange(of: pickleEntry)
-        let rebuilder = TensorRebuilder(archive: archive, prefix: prefix, path: path)
+        let rebuilder = CheckpointTensorBuilder(archive: archive, prefix: prefix, path: path)
         let unpickler = Unpickler(
             source: "\(path): \(pickleEntry.name)",
             persistentLoad: { try rebuilder.persistentLoad($0) },
@@ -167,7 +167,7 @@ public struct TorchCheckpoint: Sendable {
 }
 
 /// Resolves torch's persistent ids to storages and rebuilds tensors over them.
-private final class TensorRebuilder {
+private final class CheckpointTensorBuilder {
     let archive: ZipArchive
     let prefix: String
     let path: String
@@ -239,7 +239,7 @@ private final class TensorRebuilder {
             "BFloat16Storage": .bfloat16, "LongStorage": .int64, "IntStorage": .int32, "ShortStorage": .int16,
             "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool, "UntypedStorage": .uint8,
         ]
-        if let dtype = storageTypes[name] ?? TensorRebuilder.dtype(named: name) { return dtype }
+        if let dtype = storageTypes[name] ?? CheckpointTensorBuilder.dtype(named: name) { return dtype }
         throw fail("storage type \(module).\(name) is not supported (complex and quantized tensors cannot be read)")
     }
 
@@ -270,7 +270,7 @@ private final class TensorRebuilder {
             // (untyped storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype[, metadata])
             guard args.count >= 7 else { throw arity(name, args) }
             guard case .global(let dtypeModule, let dtypeName) = args[6], dtypeModule == "torch",
-                  let dtype = TensorRebuilder.dtype(named: dtypeName) else {
+                  let dtype = CheckpointTensorBuilder.dtype(named: dtypeName) else {
                 throw fail("_rebuild_tensor_v3 with unsupported dtype \(args[6].kindDescription)")
             }
             return .tensor(try rebuild(storage: args[0], offset: args[1], size: args[2], stride: args[3], dtype: dtype))
@@ -291,7 +291,7 @@ private final class TensorRebuilder {
             }
             return .tensor(tensor)
         case ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"):
-            return TensorRebuilder.numpyScalar(args)
+            return CheckpointTensorBuilder.numpyScalar(args)
         case ("torch", "Size"):
             guard let dims = args.first?.elements, dims.allSatisfy({ $0.intValue != nil }) else { return nil }
             return .tuple(dims)

@@ -41,7 +41,7 @@ public struct Unpickler {
 
     /// Runs the pickle in `bytes` up to its STOP opcode and returns the value it produced.
     public func load(_ bytes: UnsafeRawBufferPointer) throws -> PickleValue {
-        let machine = Machine(bytes: bytes, unpickler: self)
+        let machine = PickleMachine(bytes: bytes, unpickler: self)
         return try machine.run()
     }
 
@@ -74,33 +74,33 @@ public struct Unpickler {
     ]
 }
 
-// MARK: - Machine state
+// MARK: - PickleMachine state
 
 /// A pickled list, mutated by APPEND(S) after it is memoized.
-private final class ListBox {
-    var items: [Item] = []
+private final class PickleList {
+    var items: [PickleItem] = []
 }
 
 /// A pickled tuple; boxed so shared tuples are converted once.
-private final class TupleBox {
+private final class PickleTuple {
     /// Mutable only so teardown can detach children.
-    var items: [Item]
+    var items: [PickleItem]
     /// Cached `hashIdentity` (tuples are immutable; computing it again for every use of a shared key
     /// would be quadratic).
     var identity: String??
-    init(_ items: [Item]) { self.items = items }
+    init(_ items: [PickleItem]) { self.items = items }
 }
 
 /// A pickled dict in insertion order, mutated by SETITEM(S).
-private final class DictBox {
-    var keys: [Item] = []
-    var values: [Item] = []
+private final class PickleDict {
+    var keys: [PickleItem] = []
+    var values: [PickleItem] = []
     /// Position of each hashable key, so a repeated key replaces its value as in Python.
     var positions: [String: Int] = [:]
 
-    /// Inserts or replaces; returns the replaced value (the machine retires it, see `Machine.retired`).
+    /// Inserts or replaces; returns the replaced value (the machine retires it, see `PickleMachine.retired`).
     @discardableResult
-    func set(_ key: Item, _ value: Item) -> Item? {
+    func set(_ key: PickleItem, _ value: PickleItem) -> PickleItem? {
         if let identity = key.hashIdentity(depth: 0) {
             if let position = positions[identity] {
                 let old = values[position]
@@ -116,14 +116,14 @@ private final class DictBox {
 }
 
 /// An object of a class that is not reconstructed: its constructor call, items and BUILD state.
-private final class ObjectBox {
+private final class PickleObject {
     let module: String
     let name: String
-    var args: [Item]
-    var listItems: [Item] = []
-    var dictItems: DictBox?
-    var state: Item?
-    init(module: String, name: String, args: [Item]) {
+    var args: [PickleItem]
+    var listItems: [PickleItem] = []
+    var dictItems: PickleDict?
+    var state: PickleItem?
+    init(module: String, name: String, args: [PickleItem]) {
         self.module = module
         self.name = name
         self.args = args
@@ -131,14 +131,14 @@ private final class ObjectBox {
 }
 
 /// A value on the machine's stack or in its memo.
-private enum Item {
+private enum PickleItem {
     /// Immutable data (numbers, strings, tensors, results of handled calls).
     case value(PickleValue)
     case global(module: String, name: String)
-    case tuple(TupleBox)
-    case list(ListBox)
-    case dict(DictBox)
-    case object(ObjectBox)
+    case tuple(PickleTuple)
+    case list(PickleList)
+    case dict(PickleDict)
+    case object(PickleObject)
 
     /// A string standing for the key's Python hash/equality, or nil for unhashable or unusual keys.
     func hashIdentity(depth: Int) -> String? {
@@ -192,22 +192,22 @@ private enum Item {
 
 // MARK: - The machine
 
-private final class Machine {
+private final class PickleMachine {
     let bytes: UnsafeRawBufferPointer
     let unpickler: Unpickler
     var position = 0
-    var stack: [Item] = []
+    var stack: [PickleItem] = []
     /// Stack heights at each MARK.
     var marks: [Int] = []
     /// Sparse, so a huge memo index costs nothing.
-    var memo: [Int: Item] = [:]
+    var memo: [Int: PickleItem] = [:]
     /// Every container taken off the stack or replaced, kept until the machine is released: a pickle can
     /// nest lists a million deep in a few megabytes, and dropping the last reference to such a chain
     /// anywhere (an error, POP, a replaced dict value) would release it recursively and overflow the
     /// stack. `deinit` releases them iteratively instead.
-    var retired: [Item] = []
+    var retired: [PickleItem] = []
 
-    func retire(_ item: Item) {
+    func retire(_ item: PickleItem) {
         switch item {
         case .value, .global: return
         default: retired.append(item)
@@ -221,7 +221,7 @@ private final class Machine {
 
     /// Releases containers iteratively (see `retired`).
     deinit {
-        var pending: [Item] = stack + Array(memo.values) + retired
+        var pending: [PickleItem] = stack + Array(memo.values) + retired
         stack = []
         memo = [:]
         retired = []
@@ -304,14 +304,14 @@ private final class Machine {
 
     // MARK: Stack
 
-    func pop() throws -> Item {
+    func pop() throws -> PickleItem {
         guard stack.count > (marks.last ?? 0) else { throw fail("stack underflow") }
         let item = stack.removeLast()
         retire(item)
         return item
     }
 
-    var top: Item {
+    var top: PickleItem {
         get throws {
             guard let top = stack.last, stack.count > (marks.last ?? 0) else { throw fail("stack underflow") }
             return top
@@ -319,7 +319,7 @@ private final class Machine {
     }
 
     /// Items pushed since the last MARK, removing them and the mark.
-    func popMark() throws -> [Item] {
+    func popMark() throws -> [PickleItem] {
         guard let mark = marks.popLast() else { throw fail("no MARK on the stack") }
         let items = Array(stack[mark...])
         stack.removeSubrange(mark...)
@@ -331,7 +331,7 @@ private final class Machine {
         if let old = memo.updateValue(try top, forKey: index) { retire(old) }
     }
 
-    func memoGet(_ index: UInt64) throws -> Item {
+    func memoGet(_ index: UInt64) throws -> PickleItem {
         guard index <= UInt64(Int.max), let item = memo[Int(index)] else {
             throw fail("memo index \(index) was never stored")
         }
@@ -357,33 +357,33 @@ private final class Machine {
                 return try convert(result)
 
             // Containers
-            case 0x7D: stack.append(.dict(DictBox()))  // EMPTY_DICT
-            case 0x5D: stack.append(.list(ListBox()))  // EMPTY_LIST
-            case 0x29: stack.append(.tuple(TupleBox([])))  // EMPTY_TUPLE
-            case 0x8F: stack.append(.list(ListBox()))  // EMPTY_SET (sets come out as lists)
+            case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
+            case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
+            case 0x29: stack.append(.tuple(PickleTuple([])))  // EMPTY_TUPLE
+            case 0x8F: stack.append(.list(PickleList()))  // EMPTY_SET (sets come out as lists)
             case 0x28: marks.append(stack.count)  // MARK
-            case 0x74: stack.append(.tuple(TupleBox(try popMark())))  // TUPLE
-            case 0x85: stack.append(.tuple(TupleBox([try pop()])))  // TUPLE1
+            case 0x74: stack.append(.tuple(PickleTuple(try popMark())))  // TUPLE
+            case 0x85: stack.append(.tuple(PickleTuple([try pop()])))  // TUPLE1
             case 0x86:  // TUPLE2
                 let second = try pop(), first = try pop()
-                stack.append(.tuple(TupleBox([first, second])))
+                stack.append(.tuple(PickleTuple([first, second])))
             case 0x87:  // TUPLE3
                 let third = try pop(), second = try pop(), first = try pop()
-                stack.append(.tuple(TupleBox([first, second, third])))
+                stack.append(.tuple(PickleTuple([first, second, third])))
             case 0x6C:  // LIST
-                let box = ListBox()
+                let box = PickleList()
                 box.items = try popMark()
                 stack.append(.list(box))
             case 0x64:  // DICT
                 let items = try popMark()
                 guard items.count % 2 == 0 else { throw fail("DICT with an odd number of items", at: opcodeOffset) }
-                let box = DictBox()
+                let box = PickleDict()
                 for pair in stride(from: 0, to: items.count, by: 2) {
                     if let old = box.set(items[pair], items[pair + 1]) { retire(old) }
                 }
                 stack.append(.dict(box))
             case 0x91:  // FROZENSET
-                let box = ListBox()
+                let box = PickleList()
                 box.items = try popMark()
                 stack.append(.list(box))
             case 0x73:  // SETITEM
@@ -535,7 +535,7 @@ private final class Machine {
                 stack.append(try persistent(.value(.string(id)), at: opcodeOffset))
 
             default:
-                throw fail("unsupported pickle opcode \(Machine.describe(opcode))", at: opcodeOffset)
+                throw fail("unsupported pickle opcode \(PickleMachine.describe(opcode))", at: opcodeOffset)
             }
         }
     }
@@ -552,14 +552,14 @@ private final class Machine {
 
     // MARK: Container mutation
 
-    func setItems(on target: Item, _ items: [Item], at offset: Int) throws {
+    func setItems(on target: PickleItem, _ items: [PickleItem], at offset: Int) throws {
         invalidateConversions()
-        let dict: DictBox
+        let dict: PickleDict
         switch target {
         case .dict(let box): dict = box
         case .object(let object):
             // A dict subclass (e.g. an AttributeDict): keep its items with the object.
-            if object.dictItems == nil { object.dictItems = DictBox() }
+            if object.dictItems == nil { object.dictItems = PickleDict() }
             guard let box = object.dictItems else { return }
             dict = box
         default:
@@ -570,7 +570,7 @@ private final class Machine {
         }
     }
 
-    func append(to target: Item, _ items: [Item], at offset: Int) throws {
+    func append(to target: PickleItem, _ items: [PickleItem], at offset: Int) throws {
         invalidateConversions()
         switch target {
         case .list(let box): box.items.append(contentsOf: items)
@@ -581,7 +581,7 @@ private final class Machine {
 
     /// BUILD: state on recorded objects is kept; attributes set on dicts (OrderedDict's `_metadata`) and
     /// state on reconstructed values are dropped, as they are not items.
-    func build(_ target: Item, _ state: Item) throws {
+    func build(_ target: PickleItem, _ state: PickleItem) throws {
         invalidateConversions()
         if case .object(let object) = target {
             if let old = object.state { retire(old) }
@@ -591,7 +591,7 @@ private final class Machine {
 
     // MARK: Calls
 
-    func perform(_ callable: Item, _ args: [Item], at offset: Int) throws -> Item {
+    func perform(_ callable: PickleItem, _ args: [PickleItem], at offset: Int) throws -> PickleItem {
         guard case .global(let module, let name) = callable else {
             throw fail("pickle calls a \(callable.kindDescription); only globals can be called", at: offset)
         }
@@ -603,21 +603,21 @@ private final class Machine {
         }
         switch (module, name) {
         case ("collections", "OrderedDict"), ("builtins", "dict"), ("__builtin__", "dict"):
-            let box = DictBox()
+            let box = PickleDict()
             if let source = args.first { try fillDict(box, from: source, at: offset) }
             return .dict(box)
         case ("collections", "defaultdict"):
             // The default factory matters only for later inserts, which a loaded checkpoint does not make.
-            let box = DictBox()
+            let box = PickleDict()
             if args.count > 1 { try fillDict(box, from: args[1], at: offset) }
             return .dict(box)
         case ("builtins", "set"), ("builtins", "frozenset"), ("__builtin__", "set"), ("__builtin__", "frozenset"),
              ("builtins", "list"), ("__builtin__", "list"):
-            let box = ListBox()
+            let box = PickleList()
             if let source = args.first { box.items = try sequence(source, at: offset) }
             return .list(box)
         case ("builtins", "tuple"), ("__builtin__", "tuple"):
-            return .tuple(TupleBox(try args.first.map { try sequence($0, at: offset) } ?? []))
+            return .tuple(PickleTuple(try args.first.map { try sequence($0, at: offset) } ?? []))
         case ("_codecs", "encode"):
             // How Python 3 pickles bytes at protocol < 3: _codecs.encode(text, "latin1").
             if case .value(.string(let text))? = args.first {
@@ -638,7 +638,7 @@ private final class Machine {
                 if Unpickler.isDangerous(module: classModule, name: className) {
                     throw fail("refusing to construct \(classModule).\(className)", at: offset)
                 }
-                return .object(ObjectBox(module: classModule, name: className, args: Array(args.dropFirst(2))))
+                return .object(PickleObject(module: classModule, name: className, args: Array(args.dropFirst(2))))
             }
         default:
             break
@@ -647,23 +647,23 @@ private final class Machine {
             let values = try args.map { try convert($0) }
             if let result = try handler(module, name, values) { return .value(result) }
         }
-        return .object(ObjectBox(module: module, name: name, args: args))
+        return .object(PickleObject(module: module, name: name, args: args))
     }
 
     /// `getattr(parent, "name")` as pickle protocol 2 writes nested qualified names (`Outer.Inner`, an enum
     /// inside a class) and bound methods: resolved as data, a dotted global or an opaque record, since
     /// nothing is looked up. Dunder names (`__globals__`, `__builtins__`) are left to the refusal.
-    func resolveAttribute(_ args: [Item]) -> Item? {
+    func resolveAttribute(_ args: [PickleItem]) -> PickleItem? {
         guard args.count == 2, case .value(.string(let attribute)) = args[1], !attribute.hasPrefix("__"),
               !attribute.isEmpty else { return nil }
         switch args[0] {
         case .global(let module, let name): return .global(module: module, name: name + "." + attribute)
-        case .object: return .object(ObjectBox(module: "builtins", name: "getattr", args: args))
+        case .object: return .object(PickleObject(module: "builtins", name: "getattr", args: args))
         default: return nil
         }
     }
 
-    func fillDict(_ box: DictBox, from source: Item, at offset: Int) throws {
+    func fillDict(_ box: PickleDict, from source: PickleItem, at offset: Int) throws {
         switch source {
         case .dict(let other):
             for (key, value) in zip(other.keys, other.values) {
@@ -679,7 +679,7 @@ private final class Machine {
         }
     }
 
-    func sequence(_ source: Item, at offset: Int) throws -> [Item] {
+    func sequence(_ source: PickleItem, at offset: Int) throws -> [PickleItem] {
         switch source {
         case .list(let box): return box.items
         case .tuple(let box): return box.items
@@ -704,7 +704,7 @@ private final class Machine {
         }
     }
 
-    func persistent(_ id: Item, at offset: Int) throws -> Item {
+    func persistent(_ id: PickleItem, at offset: Int) throws -> PickleItem {
         guard let load = unpickler.persistentLoad else {
             throw fail("persistent id found but this pickle is read without a persistent loader", at: offset)
         }
@@ -792,11 +792,11 @@ private final class Machine {
         if !converted.isEmpty { converted = [:] }
     }
 
-    func convert(_ item: Item, depth: Int = 0) throws -> PickleValue {
+    func convert(_ item: PickleItem, depth: Int = 0) throws -> PickleValue {
         guard depth < unpickler.maxDepth else { throw fail("values nested deeper than \(unpickler.maxDepth) levels") }
         conversionWork += 1
-        guard conversionWork <= Machine.conversionBudget else {
-            throw fail("pickle converts more than \(Machine.conversionBudget) values")
+        guard conversionWork <= PickleMachine.conversionBudget else {
+            throw fail("pickle converts more than \(PickleMachine.conversionBudget) values")
         }
         let identity: ObjectIdentifier
         switch item {
@@ -840,7 +840,7 @@ private final class Machine {
         return result
     }
 
-    func convertEntries(_ box: DictBox, depth: Int) throws -> [(key: PickleValue, value: PickleValue)] {
+    func convertEntries(_ box: PickleDict, depth: Int) throws -> [(key: PickleValue, value: PickleValue)] {
         var entries: [(key: PickleValue, value: PickleValue)] = []
         entries.reserveCapacity(box.keys.count)
         for (key, value) in zip(box.keys, box.values) {

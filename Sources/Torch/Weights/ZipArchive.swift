@@ -38,7 +38,7 @@ public struct ZipArchive: Sendable {
     public init(storage: ByteStorage, path: String) throws {
         self.storage = storage
         self.path = path
-        let reader = ByteReader(storage: storage, path: path)
+        let reader = ZipByteReader(storage: storage, path: path)
         let size = storage.count
         guard size >= 22 else { throw WeightsFileError(path: path, problem: "not a zip archive (too short)") }
 
@@ -156,7 +156,7 @@ public struct ZipArchive: Sendable {
     ///
     /// Throws for compressed or encrypted entries (naming the entry) and for offsets outside the file.
     public func dataRange(of entry: Entry) throws -> Range<Int> {
-        let reader = ByteReader(storage: storage, path: path)
+        let reader = ZipByteReader(storage: storage, path: path)
         guard entry.flags & 1 == 0 else {
             throw WeightsFileError(path: path, problem: "zip entry \(entry.name) is encrypted")
         }
@@ -193,7 +193,7 @@ public struct ZipArchive: Sendable {
 }
 
 /// Bounds-checked little-endian reads from a `ByteStorage`.
-private struct ByteReader {
+private struct ZipByteReader {
     let storage: ByteStorage
     let path: String
 
