@@ -315,6 +315,29 @@ private func expectReadError(_ path: String, _ fragment: String, sourceLocation:
         #expect(try rawBytes(back) == leBytes(expected))
     }
 
+    @Test func stridedViewsOfEveryDTypeAreGatheredBitExactly() throws {
+        for dtype in DType.allCases {
+            let size = dtype.byteSize
+            // 12 elements of distinct bytes (bool: 0/1 only); view = offset 2, shape [3, 2], strides [1, 4],
+            // so element [i, j] is storage element 2 + i + 4j.
+            let bytes: [UInt8] = (0..<(12 * size)).map { (index: Int) -> UInt8 in
+                if dtype == .bool { return index % 3 == 0 ? 1 : 0 }
+                return UInt8(index * 7 % 251)
+            }
+            let storage = bytes.withUnsafeBytes { ByteStorage(copying: $0) }
+            let view = StoredTensor(dtype: dtype, shape: [3, 2], strides: [1, 4], storageOffset: 2,
+                                    storage: storage, byteOffset: 0, byteCount: bytes.count)
+            var expected: [UInt8] = []
+            for i in 0..<3 {
+                for j in 0..<2 {
+                    let element = 2 + i + 4 * j
+                    expected += bytes[(element * size)..<((element + 1) * size)]
+                }
+            }
+            #expect(try rawBytes(view.tensor()) == expected, "\(dtype)")
+        }
+    }
+
     @Test func nonContiguousTensorIsWrittenRowMajor() throws {
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
