@@ -62,7 +62,7 @@ public struct SafetensorsFile: Sendable {
         var seen = Set<String>()
         let dataSize = fileSize - headerEnd
         for (name, value) in entries {
-            let quoted = name.debugDescription
+            var quoted: String { name.debugDescription }  // only built for an error message
             if name == "__metadata__" {
                 guard !sawMetadata else { throw fail("header holds __metadata__ twice") }
                 sawMetadata = true
