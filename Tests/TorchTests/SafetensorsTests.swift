@@ -217,10 +217,13 @@ private func expectReadError(_ path: String, _ fragment: String, sourceLocation:
         let folder = try scratchFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // \u00e9 = é, \ud83d\ude42 = 🙂 (surrogate pair), \/ = /.
-        let path = try rawFile(#"{"a\u00e9\ud83d\ude42\/b":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}"#,
-                               data: [7], in: folder)
+        // Whitespace anywhere JSON allows it; a null __metadata__ means none (as in the Rust crate).
+        let header = #"{ "__metadata__" : null ,"a\u00e9\ud83d\ude42\/b":{"dtype":"U8","shape":[ 1 ],"data_offsets":[0,1]}}"#
+        let path = try rawFile(header + "\n\t ", data: [7], in: folder)
         let file = try SafetensorsFile.read(path: path)
         #expect(file.tensors.names == ["aé🙂/b"])
+        #expect(file.metadata.isEmpty)
+        #expect(try file.tensors["aé🙂/b"]?.tensor().toArray(UInt8.self) == [7])
     }
 
     @Test(.enabled(if: sharedFixtures != nil, "shared/fixtures not found next to the package (../shared or ../../shared)"))

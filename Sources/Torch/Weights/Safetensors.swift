@@ -66,6 +66,8 @@ public struct SafetensorsFile: Sendable {
             if name == "__metadata__" {
                 guard !sawMetadata else { throw fail("header holds __metadata__ twice") }
                 sawMetadata = true
+                // The Rust crate reads __metadata__ as an Option, so null means none.
+                if case .null = value { continue }
                 guard case .object(let pairs) = value else { throw fail("__metadata__ is not a JSON object") }
                 for (key, entry) in pairs {
                     guard case .string(let text) = entry else {
