@@ -10,6 +10,10 @@ import Foundation
 /// offsets tile the data buffer exactly (in order, no hole, no overlap, nothing left over), and each
 /// tensor's byte count equals its element count times its dtype's size. Every problem throws a
 /// `WeightsFileError` naming the file and the tensor; sizes are checked before anything is allocated.
+///
+/// The file must not be truncated or rewritten in place while tensors from it are alive (reading a page
+/// that no longer exists faults). `Safetensors.write` replaces files by rename, which is safe: existing
+/// mappings keep the old contents.
 public struct SafetensorsFile: Sendable {
     /// The file this was read from.
     public let path: String
