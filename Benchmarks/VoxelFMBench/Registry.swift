@@ -3,4 +3,5 @@
 nonisolated(unsafe) let benchmarks: [String: ([String]) throws -> [String: Any]] = [
     "tiny-ops": tinyOps,
     "conv-block": convBlock,
+    "load-weights": loadWeights,
 ]
