@@ -13,6 +13,8 @@ final class GzipSource: ByteSource {
     private var inputEOF = false
     /// The current member ended and no further member follows.
     private var finished = false
+    /// The file ended inside a member (before its CRC-32/size trailer).
+    private var endedInsideMember = false
     /// Bytes produced so far.
     private(set) var produced = 0
 
@@ -98,6 +100,7 @@ final class GzipSource: ByteSource {
             if stream.pointee.avail_in == 0 {
                 guard try refill() else {
                     // The file ended inside a member: whatever was inflated is all there is.
+                    endedInsideMember = true
                     break
                 }
             }
@@ -131,7 +134,8 @@ final class GzipSource: ByteSource {
 
     /// Inflates what is left of the current member, up to `limit` bytes, so that zlib verifies its
     /// CRC-32 trailer when the data ends with the voxels (the usual case). Stops silently when more
-    /// than `limit` bytes follow or the file ends before the trailer.
+    /// than `limit` bytes follow. A file that ends before the trailer is reported as truncated, even
+    /// though all voxels arrived (Python's gzip, hence nibabel, does not notice).
     func verifyTrailer(limit: Int = 1 << 20) throws(NiftiError) {
         var scratch = [UInt8](repeating: 0, count: 64 << 10)
         var extra = 0
@@ -140,6 +144,9 @@ final class GzipSource: ByteSource {
             let got = try withMutableBytes(&scratch) { (raw) throws(NiftiError) -> Int in try read(into: raw) }
             extra += got
             if got == 0 && produced == before { break }
+        }
+        if endedInsideMember {
+            throw NiftiError(.truncated, path: path, "gzip stream is truncated: the file ends before the member's CRC-32 trailer")
         }
     }
 }
