@@ -31,5 +31,6 @@ public struct NiftiError: Error, CustomStringConvertible, Sendable, Equatable {
         self.problem = problem
     }
 
-    public var description: String { "\(path): \(problem)" }
+    /// "path: problem", or the problem alone when it already names the file.
+    public var description: String { path.isEmpty || problem.contains(path) ? problem : "\(path): \(problem)" }
 }
