@@ -19,7 +19,11 @@ import Darwin
 public enum NiftiReader {
     /// Reads the header, its extensions and the voxels.
     public static func read(path: String) throws(NiftiError) -> Volume {
-        try readFile(path: path, wantData: true).volume
+        let result = try readFile(path: path, wantData: true)
+        guard let volume = result.volume else {
+            throw NiftiError(.io, path: path, "internal error: voxels were not read")
+        }
+        return volume
     }
 
     /// Reads the header and its extensions only (the voxels are not touched).
@@ -45,7 +49,7 @@ public enum NiftiReader {
         return (file, nil, file)
     }
 
-    private static func readFile(path: String, wantData: Bool) throws(NiftiError) -> (header: NiftiHeader, volume: Volume) {
+    private static func readFile(path: String, wantData: Bool) throws(NiftiError) -> (header: NiftiHeader, volume: Volume?) {
         let layout = try NiftiFileLayout(path: path)
         let opened = try openSource(layout.headerPath)
         let src = opened.source
@@ -91,9 +95,7 @@ public enum NiftiReader {
             header.extensions = try readExtensions(src, header: header, single: single,
                                                    room: dataOffset - consumed, consumed: &consumed, path: headerPath)
         }
-        guard wantData else {
-            return (header, try emptyVolume(header, path: headerPath))
-        }
+        guard wantData else { return (header, nil) }
 
         // Voxels.
         guard let dataType = header.dataType else {
@@ -178,16 +180,6 @@ public enum NiftiReader {
         } catch {
             throw NiftiError(error.kind, path: headerPath, error.problem)
         }
-    }
-
-    /// A volume with a header-only placeholder (used by `readHeader`; not returned to users).
-    private static func emptyVolume(_ header: NiftiHeader, path: String) throws(NiftiError) -> Volume {
-        var h = header
-        h.dim = [1, 1, 1, 1, 1, 1, 1, 1]
-        h.sformCode = 0
-        h.qformCode = 0
-        h.dataTypeCode = NiftiDataType.uint8.rawValue
-        return try Volume(header: h, data: VoxelData(.uint8([0])))
     }
 
     private static func readExtensions(_ src: any ByteSource, header: NiftiHeader, single: Bool, room: Int,

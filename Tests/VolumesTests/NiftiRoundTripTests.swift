@@ -152,3 +152,45 @@ import Testing
         #expect(try NiftiReader.read(path: folder + "/tail.nii.gz").data == volume.data)
     }
 }
+
+/// Header-only reading and volume construction checks.
+@Suite struct NiftiHeaderTests {
+    @Test func readHeaderSkipsVoxels() throws {
+        let folder = try TestVolumes.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let volume = try TestVolumes.volume(.float32, shape: [6, 5, 4])
+        try NiftiWriter.write(volume, to: folder + "/h.hdr")
+        // The header alone reads even when the .img is gone.
+        try FileManager.default.removeItem(atPath: folder + "/h.img")
+        let header = try NiftiReader.readHeader(path: folder + "/h.hdr")
+        #expect(header.shape == [6, 5, 4])
+        #expect(header.dataType == .float32)
+        #expect(header.isSingleFile == false && header.voxOffset == 0)
+        #expect(header.extensions == volume.header.extensions)
+        #expect(throws: NiftiError.self) { try NiftiReader.read(path: folder + "/h.hdr") }
+    }
+
+    @Test func volumeChecksDataAgainstHeader() throws {
+        let h = TestVolumes.header(shape: [2, 2, 2], type: .uint8)
+        #expect(throws: NiftiError.self) { try Volume(header: h, data: VoxelData(.uint8([1, 2, 3]))) }
+        let v = try Volume(header: h, data: VoxelData(.uint8([UInt8](repeating: 1, count: 8))))
+        #expect(v.spatialShape == [2, 2, 2] && v.channels == 1)
+        // sform wins over qform (sform_code 2 > 0): the header's srow rows.
+        #expect(v.affine == [[0.5, 0, 0, -10.5], [0, 1.25, 0, 20.25], [0, 0, -2, 3], [0, 0, 0, 1]])
+        #expect(v.spacing == [0.5, 1.25, 2])
+        #expect(v.direction == [[1, 0, 0], [0, 1, 0], [0, 0, -1]])
+        #expect(v.orientationCode == "RAI")
+    }
+
+    /// A 5-D file (dim[0] = 5, e.g. vector intents): dims 4 and 5 fold into channels.
+    @Test func fiveDimensionalVolumesHaveChannels() throws {
+        let folder = try TestVolumes.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let volume = try TestVolumes.volume(.int16, shape: [3, 2, 2, 1, 3])
+        try NiftiWriter.write(volume, to: folder + "/five.nii")
+        let back = try NiftiReader.read(path: folder + "/five.nii")
+        #expect(back.shape == [3, 2, 2, 1, 3])
+        #expect(back.spatialShape == [3, 2, 2] && back.channels == 3)
+        #expect(back.header.dim == [5, 3, 2, 2, 1, 3, 1, 1])
+    }
+}
