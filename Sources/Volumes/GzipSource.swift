@@ -117,8 +117,11 @@ final class GzipSource: ByteSource {
             case Z_STREAM_END:
                 try startNextMemberIfAny()
             case Z_BUF_ERROR:
-                // No progress possible: input exhausted (handled by refill above) or output full.
-                if stream.pointee.avail_in == 0 && inputEOF { break }
+                // No progress possible: normally input exhausted (refilled above). With input and
+                // output room left and nothing produced, zlib is stuck: refuse rather than spin.
+                if got == 0 && stream.pointee.avail_in > 0 {
+                    throw NiftiError(.corruptCompression, path: path, "corrupted gzip stream: inflate made no progress")
+                }
                 continue
             case Z_NEED_DICT, Z_DATA_ERROR:
                 let message = stream.pointee.msg.map { String(cString: $0) } ?? "invalid deflate data"

@@ -19,12 +19,14 @@ public struct NiftiError: Error, CustomStringConvertible, Sendable, Equatable {
         case unwritable
     }
 
+    /// The kind of problem.
     public let kind: Kind
     /// The file the problem concerns.
     public let path: String
     /// One line describing the problem.
     public let problem: String
 
+    /// An error about `path`; `problem` is one line.
     public init(_ kind: Kind, path: String, _ problem: String) {
         self.kind = kind
         self.path = path

@@ -5,6 +5,7 @@ public struct NiftiExtension: Sendable, Equatable {
     /// The extension's content: `esize - 8` bytes, including any trailing NUL padding from the file.
     public var content: [UInt8]
 
+    /// An extension with the given code and content.
     public init(code: Int32, content: [UInt8]) {
         self.code = code
         self.content = content

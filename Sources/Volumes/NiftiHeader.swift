@@ -11,59 +11,96 @@ public struct NiftiHeader: Sendable, Equatable {
     /// Byte order of the file the header came from (the writer uses the host's).
     public enum ByteOrder: String, Sendable, Codable { case little = "<", big = ">" }
 
+    /// Which header layout the file uses.
     public var version: Version = .nifti1
+    /// Byte order the header and voxels were stored in.
     public var byteOrder: ByteOrder = .little
     /// True for a single `.nii` file (magic "n+1"/"n+2"), false for a `.hdr/.img` pair ("ni1"/"ni2").
     public var isSingleFile: Bool = true
 
     /// `datatype` as stored; `dataType` decodes it.
     public var dataTypeCode: Int16 = NiftiDataType.float32.rawValue
+    /// Bits per voxel (`bitpix`); nibabel ignores mismatches and so does the reader.
     public var bitpix: Int = 32
     /// `dim[0...7]`: dim[0] is the number of dimensions, dim[1...] the sizes (i fastest).
     public var dim: [Int] = [3, 1, 1, 1, 1, 1, 1, 1]
+    /// First intent parameter (`intent_p1`).
     public var intentP1: Double = 0
+    /// Second intent parameter (`intent_p2`).
     public var intentP2: Double = 0
+    /// Third intent parameter (`intent_p3`).
     public var intentP3: Double = 0
+    /// `intent_code`: what the values mean (1002 label, 1007 vector, 3001+ CIFTI, …).
     public var intentCode: Int = 0
+    /// `intent_name` (16 bytes).
     public var intentName: String = ""
     /// `pixdim[0...7]`: pixdim[0] is qfac, pixdim[1...3] the voxel sizes, pixdim[4] the time step.
     public var pixdim: [Double] = [1, 1, 1, 1, 1, 1, 1, 1]
     /// Byte offset of the voxels in the data file (the `.nii`, or the `.img` of a pair).
     public var voxOffset: Int = 352
+    /// `scl_slope`: 0 or not finite means no scaling (see `scaling`).
     public var sclSlope: Double = 1
+    /// `scl_inter`, added after multiplying by the slope.
     public var sclInter: Double = 0
+    /// `cal_max`: display range maximum.
     public var calMax: Double = 0
+    /// `cal_min`: display range minimum.
     public var calMin: Double = 0
+    /// `slice_duration` in the time unit.
     public var sliceDuration: Double = 0
+    /// `toffset`: time of the first volume.
     public var toffset: Double = 0
+    /// `slice_start`: first slice of the slice-timing pattern.
     public var sliceStart: Int = 0
+    /// `slice_end`: last slice of the slice-timing pattern.
     public var sliceEnd: Int = 0
+    /// `slice_code`: slice-timing order.
     public var sliceCode: Int = 0
     /// Spatial units in bits 0–2 (2 = mm), temporal in bits 3–5 (8 = s, 16 = ms).
     public var xyztUnits: Int = 0
+    /// `dim_info`: frequency, phase and slice axes packed in 2-bit fields.
     public var dimInfo: UInt8 = 0
+    /// `descrip`: free text (80 bytes).
     public var descrip: String = ""
+    /// `aux_file`: auxiliary file name (24 bytes).
     public var auxFile: String = ""
+    /// `qform_code`: 0 unknown, 1 scanner, 2 aligned, 3 Talairach, 4 MNI, 5 template.
     public var qformCode: Int = 0
+    /// `sform_code`, same codes as `qformCode`.
     public var sformCode: Int = 0
+    /// `quatern_b` of the qform rotation.
     public var quaternB: Double = 0
+    /// `quatern_c` of the qform rotation.
     public var quaternC: Double = 0
+    /// `quatern_d` of the qform rotation.
     public var quaternD: Double = 0
+    /// `qoffset_x`: qform translation (mm).
     public var qoffsetX: Double = 0
+    /// `qoffset_y`: qform translation (mm).
     public var qoffsetY: Double = 0
+    /// `qoffset_z`: qform translation (mm).
     public var qoffsetZ: Double = 0
+    /// `srow_x`: first row of the sform.
     public var srowX: [Double] = [1, 0, 0, 0]
+    /// `srow_y`: second row of the sform.
     public var srowY: [Double] = [0, 1, 0, 0]
+    /// `srow_z`: third row of the sform.
     public var srowZ: [Double] = [0, 0, 1, 0]
 
     // Analyze 7.5 leftovers that only NIfTI-1 stores (kept so a NIfTI-1 header round-trips).
+    /// Analyze `data_type` (10 bytes, unused by NIfTI).
     public var analyzeDataType: String = ""
+    /// Analyze `db_name` (18 bytes, unused by NIfTI).
     public var dbName: String = ""
+    /// Analyze `extents` (unused by NIfTI).
     public var extents: Int32 = 0
+    /// Analyze `session_error` (unused by NIfTI).
     public var sessionError: Int16 = 0
+    /// Analyze `regular` (unused by NIfTI).
     public var regular: UInt8 = 0
     /// NIfTI-1 `glmax`; FreeSurfer stores a long vector's length in `glmin` (see `shape`).
     public var glmax: Int32 = 0
+    /// NIfTI-1 `glmin` (FreeSurfer: length of a long vector, see `shape`).
     public var glmin: Int32 = 0
 
     /// Header extensions, in file order.

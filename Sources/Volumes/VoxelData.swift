@@ -214,14 +214,21 @@ public struct VoxelData: Sendable, Equatable {
 /// Summary of a volume's scaled intensities. Min, max, sum and mean are over finite values only;
 /// NaN and infinite voxels are counted separately. Nil fields mean no finite voxel.
 public struct IntensityStatistics: Sendable, Equatable, Codable {
+    /// All voxels.
     public var count: Int
+    /// Voxels with a finite value.
     public var finiteCount: Int
+    /// NaN voxels.
     public var nanCount: Int
+    /// ±infinity voxels.
     public var infiniteCount: Int
+    /// Smallest finite value.
     public var min: Double?
+    /// Largest finite value.
     public var max: Double?
     /// Compensated (Neumaier) sum, accurate to a few ulps even over 10⁸ voxels.
     public var sum: Double
+    /// Mean of the finite values.
     public var mean: Double?
 
     struct Accumulator {

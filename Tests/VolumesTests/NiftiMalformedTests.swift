@@ -235,6 +235,23 @@ import Testing
         }
     }
 
+    /// A pair whose .img (plain or gzip) is cut short fails; so does a missing .img.
+    @Test func truncatedPairsFail() throws {
+        let folder = try TestVolumes.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let volume = try TestVolumes.volume(.uint16, shape: [12, 10, 8])
+        for gz in ["", ".gz"] {
+            try NiftiWriter.write(volume, to: folder + "/p.hdr" + gz)
+            let image = try TestVolumes.readBytes(folder + "/p.img" + gz)
+            for tenth in 0..<10 {
+                try TestVolumes.write(Array(image[0..<(image.count * tenth / 10)]), to: folder + "/p.img" + gz)
+                #expect(throws: NiftiError.self) { try NiftiReader.read(path: folder + "/p.hdr" + gz) }
+            }
+            try FileManager.default.removeItem(atPath: folder + "/p.img" + gz)
+            #expect(throws: NiftiError.self) { try NiftiReader.read(path: folder + "/p.hdr" + gz) }
+        }
+    }
+
     /// The same sweep over the shared data's NIfTI files that nibabel reads (skipped without the data).
     @Test(.enabled(if: SharedData.isAvailable, "shared data folder ../shared/data not found"))
     func truncatedSharedFilesFail() throws {
