@@ -20,11 +20,17 @@ struct Inspect: ParsableCommand {
         abstract: "Print a NIfTI file's header, geometry, orientation and intensity statistics.",
         discussion: """
         Reads .nii, .nii.gz and .hdr/.img (NIfTI-1 or NIfTI-2) as nibabel does.
-        --json prints one object with the fields: path, format, layout, compressed, shape, spatialShape,
-        channels, datatype, datatypeCode, endianness, sclSlope, sclInter (null when unscaled), qformCode,
-        sformCode, affineSource (sform|qform|base), affine (4x4 rows), zooms, spacing, origin,
-        orientation (e.g. RAS), units {space, time}, description, extensions [{code, bytes}],
-        statistics {count, finiteCount, nanCount, infiniteCount, min, max, mean, sum}.
+
+        --json prints one object with these fields:
+          path, format (NIfTI-1|NIfTI-2), layout (single|pair), compressed
+          shape, spatialShape [i,j,k], channels (product of dims 4 and up)
+          datatype, datatypeCode, endianness (little|big)
+          sclSlope, sclInter (null when no scaling applies)
+          qformCode, sformCode, affineSource (sform|qform|base), affine (4x4 rows)
+          zooms, spacing (mm), origin (RAS+ mm), orientation (e.g. RAS, LPS)
+          units {space, time}, description, extensions [{code, bytes}]
+          statistics {count, finiteCount, nanCount, infiniteCount, min, max,
+                      mean, sum} of the scaled values (min..sum: finite only)
         """)
 
     @Argument(help: "The NIfTI file (.nii, .nii.gz, .hdr, .img).")
