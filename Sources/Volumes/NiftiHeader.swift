@@ -23,7 +23,8 @@ public struct NiftiHeader: Sendable, Equatable {
     /// Bits per voxel (`bitpix`); nibabel ignores mismatches and so does the reader.
     public var bitpix: Int = 32
     /// `dim[0...7]`: dim[0] is the number of dimensions, dim[1...] the sizes (i fastest).
-    public var dim: [Int] = [3, 1, 1, 1, 1, 1, 1, 1]
+    /// Always 8 entries: shorter arrays are padded with 1, longer ones cut.
+    public var dim: [Int] = [3, 1, 1, 1, 1, 1, 1, 1] { didSet { dim = fitted(dim, 8, pad: 1) } }
     /// First intent parameter (`intent_p1`).
     public var intentP1: Double = 0
     /// Second intent parameter (`intent_p2`).
@@ -35,7 +36,8 @@ public struct NiftiHeader: Sendable, Equatable {
     /// `intent_name` (16 bytes).
     public var intentName: String = ""
     /// `pixdim[0...7]`: pixdim[0] is qfac, pixdim[1...3] the voxel sizes, pixdim[4] the time step.
-    public var pixdim: [Double] = [1, 1, 1, 1, 1, 1, 1, 1]
+    /// Always 8 entries (padded with 1).
+    public var pixdim: [Double] = [1, 1, 1, 1, 1, 1, 1, 1] { didSet { pixdim = fitted(pixdim, 8, pad: 1) } }
     /// Byte offset of the voxels in the data file (the `.nii`, or the `.img` of a pair).
     public var voxOffset: Int = 352
     /// `scl_slope`: 0 or not finite means no scaling (see `scaling`).
@@ -81,11 +83,11 @@ public struct NiftiHeader: Sendable, Equatable {
     /// `qoffset_z`: qform translation (mm).
     public var qoffsetZ: Double = 0
     /// `srow_x`: first row of the sform.
-    public var srowX: [Double] = [1, 0, 0, 0]
+    public var srowX: [Double] = [1, 0, 0, 0] { didSet { srowX = fitted(srowX, 4, pad: 0) } }
     /// `srow_y`: second row of the sform.
-    public var srowY: [Double] = [0, 1, 0, 0]
+    public var srowY: [Double] = [0, 1, 0, 0] { didSet { srowY = fitted(srowY, 4, pad: 0) } }
     /// `srow_z`: third row of the sform.
-    public var srowZ: [Double] = [0, 0, 1, 0]
+    public var srowZ: [Double] = [0, 0, 1, 0] { didSet { srowZ = fitted(srowZ, 4, pad: 0) } }
 
     // Analyze 7.5 leftovers that only NIfTI-1 stores (kept so a NIfTI-1 header round-trips).
     /// Analyze `data_type` (10 bytes, unused by NIfTI).
@@ -230,4 +232,21 @@ public struct NiftiHeader: Sendable, Equatable {
         case .base: baseMatrix
         }
     }
+}
+
+/// `values` cut or padded to exactly `count` entries (keeps fixed-size header arrays indexable).
+func fitted<T>(_ values: [T], _ count: Int, pad: T) -> [T] {
+    if values.count == count { return values }
+    return Array(values.prefix(count)) + [T](repeating: pad, count: max(0, count - values.count))
+}
+
+/// Product of sizes, nil on overflow.
+func checkedProduct(_ values: [Int]) -> Int? {
+    var p = 1
+    for v in values {
+        let (r, overflow) = p.multipliedReportingOverflow(by: v)
+        if overflow { return nil }
+        p = r
+    }
+    return p
 }

@@ -157,6 +157,12 @@ public enum NiftiReader {
                                  "file is truncated: \(shape) \(dataType.name) voxels need \(byteCount) bytes from offset \(dataOffset), the file has \(dataFile.fileSize - dataOffset)")
             }
         }
+        // Plausible for the file yet beyond this machine's memory: a clear error, not a failed allocation.
+        let memory = physicalMemory()
+        if memory > 0 && byteCount > memory {
+            throw NiftiError(.invalidHeader, path: headerPath,
+                             "\(shape) \(dataType.name) voxels need \(byteCount) bytes, more than this machine's \(memory) bytes of memory")
+        }
         let skipped = try dataSource.skip(dataOffset - position)
         guard skipped == dataOffset - position else {
             throw NiftiError(.truncated, path: dataPath, "file ends before vox_offset \(dataOffset)")
@@ -212,6 +218,13 @@ public enum NiftiReader {
         }
         return result
     }
+}
+
+/// Physical memory in bytes (0 when unknown).
+func physicalMemory() -> Int {
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+    guard pages > 0, size > 0 else { return 0 }
+    return pages.multipliedReportingOverflow(by: size).overflow ? Int.max : pages * size
 }
 
 let hostByteOrder: NiftiHeader.ByteOrder = 1.littleEndian == 1 ? .little : .big

@@ -73,7 +73,7 @@ public enum NiftiWriter {
         guard (1...7).contains(shape.count), shape.allSatisfy({ $0 > 0 }) else {
             throw NiftiError(.unwritable, path: path, "shape \(shape) cannot be stored in NIfTI")
         }
-        guard shape.reduce(1, *) == volume.data.count else {
+        guard checkedProduct(shape) == volume.data.count else {
             throw NiftiError(.unwritable, path: path, "shape \(shape) does not match \(volume.data.count) voxels")
         }
         if version == .nifti1, let big = shape.first(where: { $0 > Int(Int16.max) }) {

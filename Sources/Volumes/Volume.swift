@@ -19,9 +19,8 @@ public struct Volume: Sendable, Equatable {
         guard let shape = header.shape, shape.allSatisfy({ $0 > 0 }) else {
             throw NiftiError(.invalidHeader, path: "", "header dims \(header.dim) do not describe an array")
         }
-        let count = shape.reduce(1, *)
-        guard count == data.count else {
-            throw NiftiError(.invalidHeader, path: "", "header shape \(shape) holds \(count) voxels, data has \(data.count)")
+        guard let count = checkedProduct(shape), count == data.count else {
+            throw NiftiError(.invalidHeader, path: "", "header shape \(shape) does not hold the \(data.count) voxels of the data")
         }
         self.header = header
         self.data = data
@@ -35,7 +34,7 @@ public struct Volume: Sendable, Equatable {
     }
 
     /// Product of the dims after the third (time points, vector components, …); 1 for a 3-D volume.
-    public var channels: Int { shape.count > 3 ? shape[3...].reduce(1, *) : 1 }
+    public var channels: Int { shape.count > 3 ? checkedProduct(Array(shape[3...])) ?? 0 : 1 }
 
     /// nibabel's `header.get_zooms()`: pixdim[1...dim[0]].
     public var zooms: [Double] { header.zooms }

@@ -270,3 +270,46 @@ import Testing
         }
     }
 }
+
+/// Random damage to the header bytes of valid files: every outcome is a volume or a NiftiError
+/// (a crash or hang would stop the test run). Deterministic: a fixed-seed generator picks the bytes.
+@Suite struct NiftiFuzzTests {
+    @Test(arguments: [NiftiHeader.Version.nifti1, .nifti2])
+    func mutatedHeadersNeverCrash(_ version: NiftiHeader.Version) throws {
+        let folder = try TestVolumes.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let volume = try TestVolumes.volume(.int16, shape: [4, 3, 2], version: version)
+        try NiftiWriter.write(volume, to: folder + "/ok.nii")
+        let original = try TestVolumes.readBytes(folder + "/ok.nii")
+        let headerBytes = volume.header.headerSize + 4 + 32
+        var state: UInt64 = 12345
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var read = 0, refused = 0
+        for round in 0..<300 {
+            var bytes = original
+            for _ in 0..<(1 + next(4)) {
+                let at = next(headerBytes)
+                // Mostly random bytes; sometimes extreme values that stress sizes and offsets.
+                bytes[at] = [0x00, 0xff, 0x7f, 0x80][next(4)] &+ (next(3) == 0 ? UInt8(next(256)) : 0)
+            }
+            let path = folder + "/m\(round % 2 == 0 ? ".nii" : ".nii.gz")"
+            try? FileManager.default.removeItem(atPath: path)
+            if round % 2 == 0 {
+                try TestVolumes.write(bytes, to: path)
+            } else {
+                try TestVolumes.write(try TestVolumes.gzip(bytes, level: 1, folder: folder), to: path)
+            }
+            do {
+                _ = try NiftiReader.read(path: path)
+                read += 1
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(read + refused == 300)
+        #expect(refused > 0)
+    }
+}
