@@ -42,32 +42,8 @@ public enum Orientation {
         // Eigen-decomposition of AᵀA by cyclic Jacobi gives V and S²; U's columns are A·v / s.
         var m = [[Double]](repeating: [0, 0, 0], count: 3)
         for i in 0..<3 { for j in 0..<3 { m[i][j] = (0..<3).map { a[$0][i] * a[$0][j] }.reduce(0, +) } }
-        var v: [[Double]] = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
-        for _ in 0..<50 {
-            let off = m[0][1] * m[0][1] + m[0][2] * m[0][2] + m[1][2] * m[1][2]
-            if off < 1e-30 { break }
-            for (p, q) in [(0, 1), (0, 2), (1, 2)] where m[p][q] != 0 {
-                let theta = (m[q][q] - m[p][p]) / (2 * m[p][q])
-                let t = (theta >= 0 ? 1.0 : -1.0) / (Swift.abs(theta) + (theta * theta + 1).squareRoot())
-                let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                for k in 0..<3 {
-                    let mkp = m[k][p], mkq = m[k][q]
-                    m[k][p] = c * mkp - s * mkq
-                    m[k][q] = s * mkp + c * mkq
-                }
-                for k in 0..<3 {
-                    let mpk = m[p][k], mqk = m[q][k]
-                    m[p][k] = c * mpk - s * mqk
-                    m[q][k] = s * mpk + c * mqk
-                }
-                for k in 0..<3 {
-                    let vkp = v[k][p], vkq = v[k][q]
-                    v[k][p] = c * vkp - s * vkq
-                    v[k][q] = s * vkp + c * vkq
-                }
-            }
-        }
-        let sing = (0..<3).map { Swift.max(m[$0][$0], 0).squareRoot() }
+        let (values, v) = symmetricEigen(m)
+        let sing = values.map { Swift.max($0, 0).squareRoot() }
         let tol = (sing.max() ?? 0) * 3 * Double.ulpOfOne
         var out = [[Double]](repeating: [0, 0, 0], count: 3)
         for k in 0..<3 where sing[k] > tol {

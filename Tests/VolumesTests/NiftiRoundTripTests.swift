@@ -194,3 +194,58 @@ import Testing
         #expect(back.header.dim == [5, 3, 2, 2, 1, 3, 1, 1])
     }
 }
+
+/// Building headers from affines, compared with nibabel 5.4 (values printed by
+/// `h = nib.Nifti2Header(); h.set_qform(A, 1); h['quatern_b'], …, h['pixdim'][:4], h.get_qform()`).
+@Suite struct NiftiAffineTests {
+    static func close(_ a: [[Double]], _ b: [[Double]], _ tol: Double = 1e-12) -> Bool {
+        zip(a, b).allSatisfy { zip($0, $1).allSatisfy { Swift.abs($0 - $1) <= tol } }
+    }
+
+    @Test func obliqueNegativeDeterminant() throws {
+        let a: [[Double]] = [[0, -1.2, 0.3, 10], [1.1, 0, 0, -20], [0, 0.25, 2, 5.5], [0, 0, 0, 1]]
+        var h = NiftiHeader()
+        h.version = .nifti2
+        h.setQform(a, code: 1)
+        let quat = [h.quaternB, h.quaternC, h.quaternD]
+        let want = [0.06254753645584947, 0.06254753645584987, 0.7043350095539085]
+        #expect(zip(quat, want).allSatisfy { Swift.abs($0 - $1) <= 1e-12 }, "\(quat)")
+        let pix = Array(h.pixdim[0...3])
+        #expect(zip(pix, [1.0, 1.1, 1.2257650672131262, 2.0223748416156684]).allSatisfy { Swift.abs($0 - $1) <= 1e-12 }, "\(pix)")
+        // Shears stripped: nibabel's get_qform of the result.
+        #expect(Self.close(try h.qformMatrix(), [
+            [-5.012591904052233e-16, -1.2065833426949042, 0.35637820014952, 10.0],
+            [1.1, -4.351071185267167e-16, 1.2193262996287186e-15, -20.0],
+            [-5.840346381427025e-16, 0.21600147483568502, 1.9907271481692785, 5.5], [0, 0, 0, 1]]))
+    }
+
+    @Test func flipsAndHalfTurnsRoundTrip() throws {
+        for (a, quat, qfac) in [
+            ([[-2.0, 0, 0, 0], [0, 3, 0, 0], [0, 0, 4, 0], [0, 0, 0, 1]], [0.0, 1, 0], -1.0),
+            ([[-1.0, 0, 0, 1], [0, -1, 0, 2], [0, 0, 1, 3], [0, 0, 0, 1]], [0.0, 0, 1], 1.0),
+        ] {
+            var h = NiftiHeader()
+            h.setQform(a, code: 1)
+            #expect([h.quaternB, h.quaternC, h.quaternD].map { Swift.abs($0) } == quat)
+            #expect(h.pixdim[0] == qfac)
+            #expect(Self.close(try h.qformMatrix(), a))
+        }
+    }
+
+    @Test func shearedAffineKeepsSformExactly() throws {
+        let a: [[Double]] = [[0.9, 0.2, 0, -5], [-0.1, 1.1, 0.3, 7], [0.05, -0.2, 2.5, 1], [0, 0, 0, 1]]
+        let v = try Volume(data: VoxelData(.int16([Int16](repeating: 0, count: 8))), shape: [2, 2, 2], affine: a,
+                           version: .nifti2)
+        // nibabel's Nifti1Image(data, A): sform code 2 = A, qform code 0 (fields set, shears stripped).
+        #expect(v.header.sformCode == 2 && v.header.qformCode == 0)
+        #expect(v.affine == a)
+        #expect(Self.close(try v.header.qformMatrix(), [
+            [0.8969958423784007, 0.16647809532668661, -0.04187516197524789, -5.0],
+            [-0.12914866042381395, 1.110928837730993, 0.38191124820712, 7.0],
+            [0.034915358606173175, -0.1676966346533642, 2.488451379734478, 1.0], [0, 0, 0, 1]], 1e-12))
+        let folder = try TestVolumes.scratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try NiftiWriter.write(v, to: folder + "/s.nii.gz")
+        #expect(try NiftiReader.read(path: folder + "/s.nii.gz").affine == a)
+    }
+}
