@@ -95,6 +95,9 @@ struct Inspect: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            // A damaged sform can hold NaN or infinities; JSON has no such numbers.
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(Self.text(report))
