@@ -20,7 +20,19 @@ public struct SegmentationScores: Sendable, Equatable {
     public let lesions: LesionDetection
 
     /// Computes all metrics of one binary pair; the surfaces and their distances are computed once.
-    public init(prediction: MaskGrid, reference: MaskGrid, tolerance: Double, label: Int32 = 1) throws {
+    public init(prediction fullPrediction: MaskGrid, reference fullReference: MaskGrid, tolerance: Double,
+                label: Int32 = 1) throws {
+        try checkCompatible(fullPrediction, fullReference)
+        // Every metric here is unchanged by cropping both masks to the union's bounding box (all foreground,
+        // hence all surfaces and components, lie inside it), and the crop makes small classes of large
+        // volumes cheap.
+        var prediction = fullPrediction
+        var reference = fullReference
+        if let box = VoxelBox.enclosing(fullPrediction.voxels, fullReference.voxels, shape: fullPrediction.shape),
+           box.count < fullPrediction.count {
+            prediction = fullPrediction.cropped(to: box)
+            reference = fullReference.cropped(to: box)
+        }
         let surfaces = try SurfaceDistances(prediction: prediction, reference: reference)
         self.label = label
         dice = try Metrics.dice(prediction, reference)

@@ -78,3 +78,19 @@ public func surface(of mask: MaskGrid) -> MaskGrid {
     }
     return MaskGrid(unchecked: out, shape: mask.shape, spacing: mask.spacing)
 }
+
+extension MaskGrid {
+    /// The sub-grid inside `box` (same spacing).
+    func cropped(to box: VoxelBox) -> MaskGrid {
+        let size = box.size
+        var out: [Bool] = []
+        out.reserveCapacity(box.count)
+        for z in box.lo[0]..<box.hi[0] {
+            for y in box.lo[1]..<box.hi[1] {
+                let row = (z * shape[1] + y) * shape[2]
+                out.append(contentsOf: voxels[(row + box.lo[2])..<(row + box.hi[2])])
+            }
+        }
+        return MaskGrid(unchecked: out, shape: size, spacing: spacing)
+    }
+}
