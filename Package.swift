@@ -58,6 +58,8 @@ let package = Package(
         ),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], swiftSettings: strictSwift),
         .testTarget(name: "VolumesTests", dependencies: ["Volumes"], swiftSettings: strictSwift),
+        .target(name: "Metrics", swiftSettings: strictSwift),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strictSwift),
         // Benchmarks/run.py runs this beside the Python references; not part of the product.
         .executableTarget(name: "voxelfm-bench", dependencies: ["Torch"], path: "Benchmarks/VoxelFMBench",
                           swiftSettings: strictSwift),
