@@ -6,17 +6,17 @@ import CTorch
 /// becomes float32, as in PyTorch.
 extension Tensor {
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try makeTensor("add", [lhs, rhs]) { vf_add(lhs.handle, rhs.handle, Scalar.int(1).raw, $0) }
+        try makeTensor("add", lhs, rhs) { vf_add(lhs.handle, rhs.handle, Scalar.int(1).raw, $0) }
     }
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try makeTensor("sub", [lhs, rhs]) { vf_sub(lhs.handle, rhs.handle, Scalar.int(1).raw, $0) }
+        try makeTensor("sub", lhs, rhs) { vf_sub(lhs.handle, rhs.handle, Scalar.int(1).raw, $0) }
     }
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try makeTensor("mul", [lhs, rhs]) { vf_mul(lhs.handle, rhs.handle, $0) }
+        try makeTensor("mul", lhs, rhs) { vf_mul(lhs.handle, rhs.handle, $0) }
     }
     /// True division: integer operands give a float result, as PyTorch's `/`.
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
-        try makeTensor("div", [lhs, rhs]) { vf_div(lhs.handle, rhs.handle, $0) }
+        try makeTensor("div", lhs, rhs) { vf_div(lhs.handle, rhs.handle, $0) }
     }
 
     public static func + (lhs: Tensor, rhs: some ScalarConvertible) throws -> Tensor {
