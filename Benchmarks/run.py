@@ -4,8 +4,9 @@
     python3 Benchmarks/run.py NAME [--threads N] [-- ARGS]
 
 Builds voxelfm-bench in release, makes the dev venv (scripts/dev-venv.sh) if needed, runs
-`voxelfm-bench NAME` and `Benchmarks/reference/NAME.py` with the same thread count, and prints each
-measured key with ratio = voxelfm / reference (below 1: voxelfm is faster).
+`Benchmarks/reference/NAME.py THREADS setup WORKDIR` (makes shared inputs under runs/bench/NAME), then
+`voxelfm-bench NAME --threads THREADS WORKDIR` and `NAME.py THREADS run WORKDIR`, and prints each measured
+key with ratio = voxelfm / reference (below 1: voxelfm is faster).
 """
 import argparse, json, os, subprocess, sys
 
@@ -30,10 +31,14 @@ def main():
                    stdout=sys.stderr)
     python = os.environ.get("VOXELFM_VENV", os.path.join(ROOT, ".venv")) + "/bin/python"
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
-    ours = run_json([os.path.join(ROOT, ".build/release/voxelfm-bench"), args.name, "--threads", str(args.threads)]
-                    + args.rest, env)
+    # Inputs both sides read (weights files, volumes) are made once by the reference's setup phase.
+    workdir = os.path.join(ROOT, "runs", "bench", args.name)
+    os.makedirs(workdir, exist_ok=True)
     script = os.path.join(ROOT, "Benchmarks/reference", args.name.replace("-", "_") + ".py")
-    ref = run_json([python, script, str(args.threads)] + args.rest, env)
+    run_json([python, script, str(args.threads), "setup", workdir] + args.rest, env)
+    ours = run_json([os.path.join(ROOT, ".build/release/voxelfm-bench"), args.name, "--threads", str(args.threads),
+                     workdir] + args.rest, env)
+    ref = run_json([python, script, str(args.threads), "run", workdir] + args.rest, env)
     print(f"benchmark {args.name} (threads {args.threads})")
     print(f"{'measure':<28}{'voxelfm':>14}{'reference':>14}{'ratio':>10}")
     for key in sorted(set(ours) | set(ref)):

@@ -1,8 +1,9 @@
 import Foundation
 import Torch
 
-// voxelfm's side of the benchmarks in Benchmarks/: `voxelfm-bench NAME [--threads N]` prints one JSON
-// object of timings. Benchmarks/run.py runs it beside the Python reference and prints the ratios.
+// voxelfm's side of the benchmarks in Benchmarks/: `voxelfm-bench NAME [--threads N] WORKDIR [ARGS]` prints
+// one JSON object of timings. Benchmarks/run.py runs it beside the Python reference (which made the inputs
+// in WORKDIR) and prints the ratios.
 
 /// Wall-clock seconds of `body`.
 func seconds(_ body: () throws -> Void) rethrows -> Double {
