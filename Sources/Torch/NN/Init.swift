@@ -15,6 +15,14 @@ public enum Nonlinearity: Sendable {
     case sigmoid, tanh, relu, leakyRelu, selu
 }
 
+/// How `Init.truncNormal_` samples (see there).
+public enum TruncatedNormalMethod: Sendable {
+    /// Uniform draw mapped through the inverse normal CDF (MONAI, timm, older torch).
+    case inverseCDF
+    /// Rejection sampling, as torch 2.13's `torch.nn.init.trunc_normal_`.
+    case rejection
+}
+
 /// Parameter initialisers, as `torch.nn.init`: the same fan computations, gains and draws, so a seeded
 /// `Generator` gives PyTorch's numbers. All fill in place without recording gradients.
 public enum Init {
@@ -84,12 +92,21 @@ public enum Init {
         try normal_(tensor, mean: 0, std: std, generator: generator)
     }
 
-    /// N(mean, std²) truncated to [a, b] (absolute bounds), by PyTorch's inverse-CDF method (`trunc_normal_`),
-    /// drawing the same numbers for the same generator.
+    /// N(mean, std²) truncated to [a, b] (absolute bounds), PyTorch's `trunc_normal_`.
+    ///
+    /// Both methods draw the same distribution; they differ in which numbers a seeded generator gives.
+    /// `.inverseCDF` (default) is the method of MONAI's and timm's `trunc_normal_` and of torch.nn.init before
+    /// its rewrite: U(2·cdf(a′)−1, 2·cdf(b′)−1), erfinv, ×std·√2, +mean, clamp. `.rejection` reproduces
+    /// torch 2.13's `torch.nn.init.trunc_normal_` draw for draw.
     public static func truncNormal_(_ tensor: Tensor, mean: Double = 0, std: Double = 1, a: Double = -2, b: Double = 2,
-                                    generator: Generator? = nil) throws {
+                                    method: TruncatedNormalMethod = .inverseCDF, generator: Generator? = nil) throws {
         try withGenerator(generator) { gen in
-            try checkStatus("trunc_normal_", [tensor]) { vf_init_trunc_normal_(tensor.handle, mean, std, a, b, gen) }
+            try checkStatus("trunc_normal_", [tensor]) {
+                switch method {
+                case .inverseCDF: return vf_init_trunc_normal_(tensor.handle, mean, std, a, b, gen)
+                case .rejection: return vf_init_trunc_normal_rejection_(tensor.handle, mean, std, a, b, gen)
+                }
+            }
         }
     }
 
