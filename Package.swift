@@ -48,12 +48,19 @@ let package = Package(
             linkerSettings: [.unsafeFlags(torchLinkFlags)]
         ),
         .target(name: "Torch", dependencies: ["CTorch"], swiftSettings: strictSwift),
+        // zlib from the system (scripts/provision.sh installs zlib1g-dev): gzip for .nii.gz.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Volumes", dependencies: ["CZlib"], swiftSettings: strictSwift),
         .executableTarget(
             name: "voxelfm",
-            dependencies: ["Torch", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Torch", "Volumes", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], swiftSettings: strictSwift),
+        .testTarget(name: "VolumesTests", dependencies: ["Volumes"], swiftSettings: strictSwift),
+        // Benchmarks/run.py runs this beside the Python references; not part of the product.
+        .executableTarget(name: "voxelfm-bench", dependencies: ["Torch"], path: "Benchmarks/VoxelFMBench",
+                          swiftSettings: strictSwift),
     ],
     cxxLanguageStandard: .cxx20
 )

@@ -62,7 +62,7 @@ public final class Tensor: @unchecked Sendable {
         var type: Int32 = 0
         var index: Int32 = -1
         vf_tensor_device(handle, &type, &index)
-        return type == 1 ? .cuda(Int(max(index, 0))) : .cpu
+        return type == 1 ? .cuda(Int(Swift.max(index, 0))) : .cpu
     }
 
     /// Address of the storage's data: equal for tensors that are views of one another.

@@ -57,3 +57,23 @@ func makeTensors(_ operation: @autoclosure () -> String, _ inputs: [Tensor], cou
     }
     return outs.map { Tensor(handle: $0!) }
 }
+
+/// `makeTensor` for one operand without building an array: the per-op cost matters for small tensors.
+@inline(__always)
+func makeTensor(_ operation: @autoclosure () -> String, _ a: Tensor,
+                _ body: (UnsafeMutablePointer<vf_tensor?>) -> Int32) throws -> Tensor {
+    var out: vf_tensor? = nil
+    let status = withExtendedLifetime(a) { body(&out) }
+    guard status == 0, let handle = out else { throw TorchError.last(operation(), [a]) }
+    return Tensor(handle: handle)
+}
+
+/// `makeTensor` for two operands without building an array.
+@inline(__always)
+func makeTensor(_ operation: @autoclosure () -> String, _ a: Tensor, _ b: Tensor,
+                _ body: (UnsafeMutablePointer<vf_tensor?>) -> Int32) throws -> Tensor {
+    var out: vf_tensor? = nil
+    let status = withExtendedLifetime(a) { withExtendedLifetime(b) { body(&out) } }
+    guard status == 0, let handle = out else { throw TorchError.last(operation(), [a, b]) }
+    return Tensor(handle: handle)
+}

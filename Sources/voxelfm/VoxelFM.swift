@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Torch
 
 @main
@@ -7,8 +8,20 @@ struct VoxelFM: ParsableCommand {
         commandName: "voxelfm",
         abstract: "3D medical image segmentation foundation models: pretrain, fine-tune, segment, evaluate.",
         version: VoxelFMVersion.string,
-        subcommands: [Doctor.self]
+        subcommands: [Doctor.self, Inspect.self, Weights.self]
     )
+
+    /// Checks the loaded libtorch before any command runs: a libtorch other than the one voxelfm was
+    /// built against can crash on ABI differences, so it stops here with one clear line instead.
+    static func main() {
+        do {
+            try TorchRuntime.checkVersion()
+        } catch {
+            FileHandle.standardError.write(Data("voxelfm: error: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+        main(nil)
+    }
 }
 
 enum VoxelFMVersion {

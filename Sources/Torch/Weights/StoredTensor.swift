@@ -102,6 +102,8 @@ public struct StoredTensor: Sendable {
 
     /// Whether the elements are laid out row-major without gaps, starting at `storageOffset`.
     public var isContiguous: Bool {
+        // An empty tensor has no elements to lay out; PyTorch calls it contiguous whatever its strides.
+        if shape.contains(0) { return true }
         var expected = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
             if strides[axis] != expected { return false }

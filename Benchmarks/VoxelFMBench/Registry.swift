@@ -1,0 +1,7 @@
+/// Every benchmark by the name Benchmarks/run.py uses; each takes [WORKDIR, ARGS...] and returns its
+/// measurements (seconds and facts).
+nonisolated(unsafe) let benchmarks: [String: ([String]) throws -> [String: Any]] = [
+    "tiny-ops": tinyOps,
+    "conv-block": convBlock,
+    "load-weights": loadWeights,
+]
