@@ -85,12 +85,6 @@ private final class CLIPTextModel: Module {
 
 // MARK: BrainSegFounder SSLHead heads (everything but swinViT.*)
 
-/// A stateless stand-in for nn.Upsample: it has no state_dict entries, only an index in the Sequential.
-private final class UpsampleSlot: Module, UnaryLayer {
-    override init() { super.init() }
-    func callAsFunction(_ x: Tensor) throws -> Tensor { x }
-}
-
 private final class SSLHeads: Module {
     let rotationPre = Identity()
     let rotationHead: Linear
@@ -108,7 +102,7 @@ private final class SSLHeads: Module {
             layers.append(try Conv3d(channels, next, kernelSize: [3], padding: [1]))
             layers.append(try InstanceNorm3d(next))
             layers.append(LeakyReLU())
-            layers.append(UpsampleSlot())
+            layers.append(Upsample(scaleFactor: [2], mode: .trilinear, alignCorners: false))
             channels = next
         }
         layers.append(try Conv3d(channels, inChannels, kernelSize: [1]))

@@ -122,9 +122,7 @@ public enum Init {
 
     /// Fills with `value` (PyTorch's `constant_`).
     public static func constant_(_ tensor: Tensor, _ value: Double) throws {
-        try withNoGrad {
-            try tensor.copy_(Tensor.full([], value, dtype: tensor.dtype.isFloatingPoint ? .float64 : .int64, device: tensor.device))
-        }
+        try withNoGrad { try tensor.fill_(value) }
     }
 
     /// Fills with zeros (PyTorch's `zeros_`).

@@ -13,8 +13,26 @@ public class BatchNorm: NormBase, UnaryLayer {
                        trackRunningStats: trackRunningStats, dtype: dtype, device: device)
     }
 
+    /// `[N, C, ...]` normalised per channel. In training: batch statistics, and the running averages (when
+    /// tracked) move by `momentum` (or to the cumulative average when it is nil). In evaluation: the running
+    /// statistics when tracked, else batch statistics, as PyTorch.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward(name)
+        let accepted = spatialDims == 1 ? [2, 3] : [spatialDims + 2]
+        guard accepted.contains(x.rank) else {
+            throw TorchError(operation: name, shapes: [x.shape],
+                             message: "expected \(accepted.map { "\($0)D" }.joined(separator: " or ")) input (got \(x.rank)D input)")
+        }
+        var factor = momentum ?? 0
+        if isTraining, trackRunningStats, let numBatchesTracked {
+            try withNoGrad { try numBatchesTracked.add_(1) }
+            if momentum == nil { factor = 1 / Double(try numBatchesTracked.itemInt()) }
+        }
+        let useBatchStatistics = isTraining || (runningMean == nil && runningVar == nil)
+        // Running buffers are passed only when they are to be used or updated.
+        let passStatistics = !isTraining || trackRunningStats
+        return try batchNorm(x, runningMean: passStatistics ? runningMean : nil,
+                             runningVar: passStatistics ? runningVar : nil, weight: weight, bias: bias,
+                             training: useBatchStatistics, momentum: factor, eps: eps)
     }
 }
 

@@ -11,7 +11,8 @@ public final class ConvTranspose2d: Convolution, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("ConvTranspose2d")
+        try convTranspose2d(x, weight: weight, bias: bias, stride: stride, padding: padding,
+                             outputPadding: outputPadding, groups: groups, dilation: dilation)
     }
 }
 
@@ -28,6 +29,7 @@ public final class ConvTranspose3d: Convolution, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("ConvTranspose3d")
+        try convTranspose3d(x, weight: weight, bias: bias, stride: stride, padding: padding,
+                             outputPadding: outputPadding, groups: groups, dilation: dilation)
     }
 }

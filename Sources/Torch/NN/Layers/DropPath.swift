@@ -15,6 +15,6 @@ public final class DropPath: Module, UnaryLayer {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         guard isTraining, p > 0 else { return x }
-        throw pendingForward("DropPath")
+        return try dropPath(x, p: p, training: true, scaleByKeep: scaleByKeep)
     }
 }

@@ -28,15 +28,12 @@ public final class Embedding: Module, UnaryLayer {
     public func resetParameters(generator: Generator? = nil) throws {
         try Init.normal_(weight, generator: generator)
         if let paddingIndex {
-            // Rebuilt through host memory: runs once, and needs no indexing op.
-            var values = try weight.toArray(Double.self)
-            for column in 0..<embeddingDim { values[paddingIndex * embeddingDim + column] = 0 }
-            try withNoGrad { try weight.copy_(Tensor(values, shape: weight.shape)) }
+            try withNoGrad { try weight.select(dim: 0, index: paddingIndex).zero_() }
         }
     }
 
     /// Looks up the rows of integer `indices` (any shape) → `indices.shape + [embeddingDim]`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("Embedding")
+        try embedding(x, weight: weight)
     }
 }

@@ -21,6 +21,6 @@ public final class GroupNorm: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("GroupNorm")
+        try groupNorm(x, groups: numGroups, weight: weight, bias: bias, eps: eps)
     }
 }

@@ -14,8 +14,22 @@ public class InstanceNorm: NormBase, UnaryLayer {
                        trackRunningStats: trackRunningStats, dtype: dtype, device: device)
     }
 
+    /// `[N, C, ...]` or unbatched `[C, ...]`, normalised per sample and channel. Instance statistics are used
+    /// unless the module tracks running statistics and is in evaluation mode.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward(name)
+        let unbatched = spatialDims + 1
+        guard x.rank == unbatched || x.rank == unbatched + 1 else {
+            throw TorchError(operation: name, shapes: [x.shape],
+                             message: "expected \(unbatched)D or \(unbatched + 1)D input (got \(x.rank)D input)")
+        }
+        if affine, x.size(x.rank - unbatched) != numFeatures {
+            throw TorchError(operation: name, shapes: [x.shape],
+                             message: "expected input's size at dim=\(x.rank - unbatched) to match num_features (\(numFeatures)), but got: \(x.size(x.rank - unbatched)).")
+        }
+        let batched = x.rank == unbatched ? try x.unsqueeze(0) : x
+        let y = try instanceNorm(batched, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                                 useInputStats: isTraining || !trackRunningStats, momentum: momentum ?? 0, eps: eps)
+        return x.rank == unbatched ? try y.squeeze(dim: 0) : y
     }
 }
 

@@ -23,6 +23,6 @@ public final class LayerNorm: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("LayerNorm")
+        try layerNorm(x, normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
     }
 }

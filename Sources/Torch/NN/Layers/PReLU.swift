@@ -10,6 +10,6 @@ public final class PReLU: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("PReLU")
+        try prelu(x, weight: weight)
     }
 }

@@ -37,7 +37,29 @@ public final class SelfAttentionBlock: Module, UnaryLayer {
     }
 
     /// `[B, L, hiddenSize]` → `[B, L, hiddenSize]`.
-    public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("SelfAttentionBlock")
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try callAsFunction(x, attentionMask: nil) }
+
+    /// Attention with an optional key mask `[B, L]` (MONAI's `attn_mask`: keys where it is 0 are ignored).
+    public func callAsFunction(_ x: Tensor, attentionMask: Tensor?) throws -> Tensor {
+        guard x.rank == 3 else {
+            throw TorchError(operation: "SelfAttentionBlock", shapes: [x.shape], message: "expected [B, L, C] input")
+        }
+        let batch = x.size(0), length = x.size(1)
+        if causal, attentionMask != nil {
+            throw TorchError(operation: "SelfAttentionBlock", message: "Causal attention does not support attention masks.")
+        }
+        // "b h (qkv l d) -> qkv b l h d": [B, L, 3·H·D] → [3, B, H, L, D].
+        let projected = try qkv(x).reshape([batch, length, 3, numHeads, headDim]).permute([2, 0, 3, 1, 4])
+        let query = try projected.select(dim: 0, index: 0)
+        let key = try projected.select(dim: 0, index: 1)
+        let value = try projected.select(dim: 0, index: 2)
+        // A boolean mask is "may attend": [B, L] → [B, 1, 1, L] over heads and queries.
+        let mask = try attentionMask.map { try $0.ne(0).reshape([batch, 1, 1, length]) }
+        let attended = try scaledDotProductAttention(query: query, key: key, value: value, attentionMask: mask,
+                                                     dropoutP: isTraining ? dropWeights.p : 0, isCausal: causal,
+                                                     scale: 1 / Double(headDim).squareRoot())
+        // "b l h d -> b h (l d)": [B, H, L, D] → [B, L, H·D].
+        let merged = try attended.transpose(1, 2).reshape([batch, length, numHeads * headDim])
+        return try dropOutput(outProj(merged))
     }
 }

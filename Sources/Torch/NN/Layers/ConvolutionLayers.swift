@@ -70,7 +70,7 @@ public final class Conv1d: Convolution, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("Conv1d")
+        try conv1d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }
 
@@ -87,7 +87,7 @@ public final class Conv2d: Convolution, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("Conv2d")
+        try conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }
 
@@ -104,6 +104,6 @@ public final class Conv3d: Convolution, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("Conv3d")
+        try conv3d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }

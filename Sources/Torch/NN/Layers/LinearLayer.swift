@@ -25,7 +25,7 @@ public final class Linear: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        throw pendingForward("Linear")
+        try linear(x, weight: weight, bias: bias)
     }
 }
 

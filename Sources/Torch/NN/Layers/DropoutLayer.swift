@@ -13,6 +13,6 @@ public final class Dropout: Module, UnaryLayer {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         guard isTraining, p > 0 else { return x }
-        throw pendingForward("Dropout")
+        return try dropout(x, p: p, training: true)
     }
 }
