@@ -220,4 +220,28 @@ import Testing
         #expect(try y.equal(up(act(norm(conv(x))))))
         #expect(chain.stateDict().names == ["0.weight", "0.bias"])
     }
+
+    @Test func poolingLayers() throws {
+        // arange(64) as [1,1,4,4,4]: the 2×2×2 block at the origin holds 0,1,4,5,16,17,20,21 (mean 10.5, max 21).
+        let x = try Tensor.arange(64, dtype: .float32).reshape([1, 1, 4, 4, 4])
+        let maxPooled = try MaxPool3d(kernelSize: [2])(x)
+        #expect(maxPooled.shape == [1, 1, 2, 2, 2])
+        #expect(try maxPooled.toArray(Float.self) == [21, 23, 29, 31, 53, 55, 61, 63])
+        let averaged = try AvgPool3d(kernelSize: [2])(x)
+        #expect(try averaged.toArray(Float.self) == [10.5, 12.5, 18.5, 20.5, 42.5, 44.5, 50.5, 52.5])
+        // Adaptive to 1³ is the global mean, 31.5.
+        #expect(try AdaptiveAvgPool3d(outputSize: [1, 1, 1])(x).toArray(Float.self) == [31.5])
+        // Anisotropic [1,2,2] pooling (PCT-Net's finest levels) keeps depth.
+        #expect(try MaxPool3d(kernelSize: [1, 2, 2])(x).shape == [1, 1, 4, 2, 2])
+    }
+
+    @Test func batchNormWithoutRunningStatisticsUsesBatchStatisticsInEval() throws {
+        let x = try Self.pat([2, 2, 1, 2, 2], 0.47) * 2 + 0.5
+        let norm = try BatchNorm3d(2, affine: false, trackRunningStats: false)
+        let training = try norm(x)
+        norm.eval()
+        #expect(try norm(x).allClose(training))
+        // Batch statistics: every channel of the output has mean 0.
+        #expect(try norm(x).mean(dims: [0, 2, 3, 4]).abs().max().item() < 1e-6)
+    }
 }
