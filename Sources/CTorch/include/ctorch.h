@@ -14,5 +14,6 @@
 #include "ctorch_math.h"
 #include "ctorch_shape.h"
 #include "ctorch_nn.h"
+#include "ctorch_init.h"
 
 #endif
