@@ -27,6 +27,19 @@ extension Optimizer {
         }
     }
 
+    /// Runs `update` under no-grad for every parameter that has a gradient, group by group (a parameter
+    /// without one is skipped and keeps its state, as in PyTorch): the loop every `step()` shares.
+    func forEachParameterWithGradient(_ update: (ParameterGroup, Tensor, Tensor) throws -> Void) throws {
+        try withNoGrad {
+            for group in parameterGroups {
+                for parameter in group.parameters {
+                    guard let gradient = parameter.grad else { continue }
+                    try update(group, parameter, gradient)
+                }
+            }
+        }
+    }
+
     /// All parameters in group order: the indices of `state.<index>.*` in the state dict.
     public var parameters: [Tensor] { parameterGroups.flatMap(\.parameters) }
 }

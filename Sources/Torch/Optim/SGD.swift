@@ -61,14 +61,8 @@ public final class SGD: Optimizer {
     }
 
     public func step() throws {
-        try withNoGrad {
-            for group in parameterGroups {
-                let options = options(for: group)
-                for parameter in group.parameters {
-                    guard let gradient = parameter.grad else { continue }
-                    try update(parameter, gradient: gradient, options)
-                }
-            }
+        try forEachParameterWithGradient { group, parameter, gradient in
+            try update(parameter, gradient: gradient, options(for: group))
         }
     }
 
