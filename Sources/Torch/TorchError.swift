@@ -49,13 +49,18 @@ func checkStatus(_ operation: @autoclosure () -> String, _ inputs: [Tensor] = []
 /// Runs a shim call that produces `count` tensors.
 func makeTensors(_ operation: @autoclosure () -> String, _ inputs: [Tensor], count: Int,
                  _ body: (UnsafeMutablePointer<vf_tensor?>) -> Int32) throws -> [Tensor] {
-    var outs = [vf_tensor?](repeating: nil, count: count)
-    let status = withExtendedLifetime(inputs) { outs.withUnsafeMutableBufferPointer { body($0.baseAddress!) } }
-    guard status == 0 else {
-        for handle in outs { if let handle { vf_tensor_free(handle) } }
-        throw TorchError.last(operation(), inputs)
+    var outs = [vf_tensor?](repeating: nil, count: max(count, 1))
+    let status = withExtendedLifetime(inputs) {
+        outs.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map(body) ?? 1 }
     }
-    return outs.map { Tensor(handle: $0!) }
+    let handles = outs.prefix(count).compactMap { $0 }
+    guard status == 0, handles.count == count else {
+        for handle in outs { if let handle { vf_tensor_free(handle) } }
+        throw status == 0 ? TorchError(operation: operation(), shapes: inputs.map(\.shape),
+                                       message: "libtorch returned fewer results than expected")
+                          : TorchError.last(operation(), inputs)
+    }
+    return handles.map(Tensor.init(handle:))
 }
 
 /// `makeTensor` for one operand without building an array: the per-op cost matters for small tensors.
