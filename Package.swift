@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Volumes", dependencies: ["CZlib"], swiftSettings: strictSwift),
         .executableTarget(
             name: "voxelfm",
-            dependencies: ["Torch", "Volumes", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Torch", "Volumes", "Metrics", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSwift
         ),
         .testTarget(name: "TorchTests", dependencies: ["Torch"], swiftSettings: strictSwift),
