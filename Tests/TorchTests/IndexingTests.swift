@@ -1,19 +1,6 @@
 import Testing
 @testable import Torch
 
-/// Expects `body` to throw a `TorchError` whose libtorch message contains `fragment`.
-fileprivate func expectTorchError(_ fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
-                                  _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected a TorchError containing \"\(fragment)\"", sourceLocation: sourceLocation)
-    } catch let error as TorchError {
-        #expect(error.message.contains(fragment), "\(error)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite struct IndexingTests {
     func longs(_ values: [Int], shape: [Int]? = nil) throws -> Tensor { try Tensor(values, shape: shape) }
 
