@@ -4,4 +4,5 @@ nonisolated(unsafe) let benchmarks: [String: ([String]) throws -> [String: Any]]
     "tiny-ops": tinyOps,
     "conv-block": convBlock,
     "load-weights": loadWeights,
+    "surface-metrics": surfaceMetrics,
 ]

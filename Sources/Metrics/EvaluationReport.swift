@@ -201,11 +201,12 @@ public struct EvaluationReport: Sendable, Equatable {
                                      : String(repeating: " ", count: w - s.count) + s)
         }
         func short(_ v: Double) -> String { v.isFinite ? String(format: "%.4f", v) : Self.format(v) }
-        var lines = [pad("case", caseWidth, left: true) + "  class" + metrics.map { pad($0, 12) }.joined()]
+        let widths = metrics.map { max(12, $0.count + 2) }
+        var lines = [pad("case", caseWidth, left: true) + "  class" + zip(metrics, widths).map { pad($0, $1) }.joined()]
         for row in rows {
             let values = row.values
             lines.append(pad(row.caseName, caseWidth, left: true) + pad(String(row.scores.label), 7)
-                         + columns.map { pad(short(values[$0]), 12) }.joined())
+                         + zip(columns, widths).map { pad(short(values[$0]), $1) }.joined())
         }
         lines.append("")
         lines.append("summary per class: mean ± std (median) [n, nan]")

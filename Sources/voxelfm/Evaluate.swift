@@ -125,7 +125,8 @@ struct Evaluate: ParsableCommand {
             }
             try report.add(caseName: c.name, prediction: p, reference: r)
             let dice = report.rows.suffix(classes.count).map { String(format: "%.4f", $0.scores.dice) }
-            progress("[\(n + 1)/\(matching.matched.count)] \(c.name): dice \(dice.joined(separator: " "))"
+            let shown = dice.prefix(8).joined(separator: " ") + (dice.count > 8 ? " …" : "")
+            progress("[\(n + 1)/\(matching.matched.count)] \(c.name): dice \(shown)"
                      + String(format: " (%.1f s)", Date().timeIntervalSince(start)))
         }
 
