@@ -24,6 +24,8 @@ struct BenchmarkError: Error, CustomStringConvertible {
     let description: String
 }
 
+// As the voxelfm executable does: libtorch reads the switch at its first allocation.
+TorchRuntime.useHugePagesForLargeTensors()
 var arguments = Array(CommandLine.arguments.dropFirst())
 var threads = 2
 if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count, let n = Int(arguments[index + 1]) {

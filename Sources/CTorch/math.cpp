@@ -106,6 +106,7 @@ void inplace(vf_inplace_op op, at::Tensor &a, const at::Tensor &b, const at::Sca
     case VF_INPLACE_SUB: a.sub_(b, alpha); return;
     case VF_INPLACE_MUL: a.mul_(b); return;
     case VF_INPLACE_DIV: a.div_(b); return;
+    case VF_INPLACE_POW: a.pow_(b); return;
   }
   throw std::invalid_argument("unknown in-place op code");
 }
@@ -116,6 +117,7 @@ void inplace_scalar(vf_inplace_op op, at::Tensor &a, const at::Scalar &s) {
     case VF_INPLACE_SUB: a.sub_(s); return;
     case VF_INPLACE_MUL: a.mul_(s); return;
     case VF_INPLACE_DIV: a.div_(s); return;
+    case VF_INPLACE_POW: a.pow_(s); return;
   }
   throw std::invalid_argument("unknown in-place op code");
 }

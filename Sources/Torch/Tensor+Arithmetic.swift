@@ -91,6 +91,12 @@ extension Tensor {
     /// `self /= scalar`.
     public func div_(_ scalar: some ScalarConvertible) throws { try inPlace(VF_INPLACE_DIV, "div_", scalar) }
 
+    /// `self = self ** exponent`, broadcasting `exponent` (PyTorch's `pow_`).
+    public func pow_(_ exponent: Tensor) throws { try inPlace(VF_INPLACE_POW, "pow_", exponent, alpha: 1) }
+
+    /// `self = self ** exponent`.
+    public func pow_(_ exponent: some ScalarConvertible) throws { try inPlace(VF_INPLACE_POW, "pow_", exponent) }
+
     /// `self += value * t1 * t2`.
     public func addcmul_(_ t1: Tensor, _ t2: Tensor, value: Double = 1) throws {
         try checkStatus("addcmul_", [self, t1, t2]) {

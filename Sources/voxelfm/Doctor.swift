@@ -16,6 +16,7 @@ struct Doctor: ParsableCommand {
         print("libtorch: \(TorchRuntime.loadedVersion) (built against \(TorchRuntime.compiledVersion))")
         print("libtorch path: \(TorchRuntime.libraryPath ?? "unknown")")
         print("threads: \(TorchRuntime.threads)")
+        print("huge pages for large tensors: \(TorchRuntime.largeTensorsUseHugePages ? "yes" : "no")")
         let cuda = Device.cudaAvailable
         print("CUDA: \(cuda ? "yes, \(Device.cudaDeviceCount) device(s)" : "no")")
         if verbose { print(TorchRuntime.buildConfiguration) }

@@ -15,6 +15,7 @@ struct VoxelFM: ParsableCommand {
     /// Checks the loaded libtorch before any command runs: a libtorch other than the one voxelfm was
     /// built against can crash on ABI differences, so it stops here with one clear line instead.
     static func main() {
+        TorchRuntime.useHugePagesForLargeTensors()
         do {
             try TorchRuntime.checkVersion()
         } catch {

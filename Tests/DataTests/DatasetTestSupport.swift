@@ -57,11 +57,16 @@ enum DatasetTestSupport {
         return nil
     }
 
-    /// Runs `executable` with `arguments`; returns the exit status, stdout and stderr.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs `executable` with `arguments` (and `environment` added to this process's); returns the exit status,
+    /// stdout and stderr.
+    static func run(_ executable: String, _ arguments: [String],
+                    environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

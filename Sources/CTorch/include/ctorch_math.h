@@ -91,6 +91,7 @@ typedef enum {
   VF_INPLACE_SUB,
   VF_INPLACE_MUL,
   VF_INPLACE_DIV,
+  VF_INPLACE_POW,
 } vf_inplace_op;
 
 int vf_binary(vf_binary_op op, vf_tensor a, vf_tensor b, vf_tensor *out);
