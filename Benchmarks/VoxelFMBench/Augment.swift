@@ -84,6 +84,7 @@ func augment(_ arguments: [String]) throws -> [String: Any] {
         var totals: [String: Double] = [:]
         for index in 0..<batches {
             var samples: [AugmentationSample] = []
+            var flips: [[Int]] = []
             for (position, caseIndex) in assembler.caseIndices(batch: index).enumerated() {
                 let item = try source.loadSamplingCase(caseIndex)
                 let seed = SeededRandom.derive(0, (UInt64(index) << 16 | UInt64(position)) &* 2 &+ 1)
@@ -98,14 +99,13 @@ func augment(_ arguments: [String]) throws -> [String: Any] {
                 for step in augmentation.intensity {
                     totals["\(type(of: step))", default: 0] += try seconds { sample = try step.apply(to: sample, random: &random) }
                 }
-                if let mirror = augmentation.mirror {
-                    totals["mirror", default: 0] += try seconds { sample = try mirror.apply(to: sample, random: &random) }
-                }
                 samples.append(sample)
+                flips.append(try augmentation.mirror?.drawAxes(&random) ?? [])
             }
-            totals["stack", default: 0] += try seconds {
-                _ = try Tensor.stack(samples.map(\.image), dim: 0)
-                _ = try Tensor.stack(samples.compactMap(\.label), dim: 0)
+            // Mirroring happens while the samples are copied into the batch, as in BatchAssembler.
+            totals["mirror+stack", default: 0] += try seconds {
+                _ = try BatchStacking.stack(samples.map(\.image), flips: flips)
+                _ = try BatchStacking.stack(samples.compactMap(\.label), flips: flips)
             }
         }
         return totals.mapValues { $0 / Double(batches) }

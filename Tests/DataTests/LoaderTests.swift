@@ -68,6 +68,44 @@ import Torch
         #expect(try !other[0].images.equal(one[0].images))
     }
 
+    @Test func stackingFlipsEachSampleAlongItsOwnAxes() throws {
+        let images = try (0..<3).map { try Tensor.rand([2, 5, 6, 7], generator: Generator(seed: UInt64($0))) }
+        let labels = try images.map { try ($0.narrow(dim: 0, start: 0, length: 1) * 4).floor().to(dtype: .uint8) }
+        for flips in [[[], [0], [1, 2]], [[0, 1, 2], [2], [0, 2]]] as [[[Int]]] {
+            for samples in [images, labels] {
+                let stacked = try BatchStacking.stack(samples, flips: flips)
+                let expected = try Tensor.stack(zip(samples, flips).map { try $1.isEmpty ? $0 : $0.flip($1.map { $0 + 1 }) }, dim: 0)
+                #expect(stacked.dtype == samples[0].dtype)
+                #expect(try stacked.equal(expected), "flips \(flips)")
+            }
+        }
+        #expect(throws: TrainingInputError.self) { try BatchStacking.stack(images, flips: [[], [3], []]) }
+        #expect(throws: TrainingInputError.self) { try BatchStacking.stack([images[0], labels[1]], flips: [[], []]) }
+    }
+
+    @Test func batchesEqualTheAugmentedSamplesMirroredOneByOne() throws {
+        // The assembler mirrors while stacking; each sample must equal NnUNetAugmentation.apply's, mirror included.
+        let source = try InMemoryCaseSource(cases: cases())
+        let configuration = try configuration(workers: 1)
+        let augmentation = try #require(configuration.augmentation)
+        let assembler = try BatchAssembler(source: source, sampler: configuration.sampler, augmentation: augmentation,
+                                           batchSize: 3, seed: 42)
+        for index in 0..<4 {
+            let batch = try assembler.makeBatch(index: index)
+            for (position, caseIndex) in assembler.caseIndices(batch: index).enumerated() {
+                let item = try source.loadSamplingCase(caseIndex)
+                var random = try AugmentationRandom(seed: SeededRandom.derive(42, (UInt64(index) << 16 | UInt64(position)) &* 2 &+ 1))
+                let force = configuration.sampler.forcesForeground(sampleIndex: position, batchSize: 3)
+                let box = configuration.sampler.box(volumeShape: item.source.spatialShape, forceForeground: force,
+                                                    locations: item.foreground, random: &random.scalars)
+                let sample = try augmentation.apply(to: item.source, box: box, imagePad: configuration.sampler.imagePadValue,
+                                                    random: &random)
+                #expect(try batch.images.select(dim: 0, index: position).equal(sample.image), "batch \(index) sample \(position)")
+                #expect(try batch.labels!.select(dim: 0, index: position).equal(sample.label!), "batch \(index) sample \(position)")
+            }
+        }
+    }
+
     @Test func stoppingEarlyEndsEveryWorker() throws {
         let source = try CountingSource(cases: cases())
         let loader = try BatchLoader(source: source, configuration: configuration(workers: 3))

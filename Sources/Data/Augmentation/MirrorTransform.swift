@@ -14,12 +14,16 @@ public struct MirrorTransform: SampleTransform {
     }
 
     public func apply(to sample: AugmentationSample, random: inout AugmentationRandom) throws -> AugmentationSample {
+        try Self.flip(sample, axes: try drawAxes(&random))
+    }
+
+    /// The axes one sample is flipped along (what `apply` flips), drawn from `random`.
+    public func drawAxes(_ random: inout AugmentationRandom) throws -> [Int] {
         try checkProbability(probabilityPerAxis, "MirrorTransform.probabilityPerAxis")
         guard axes.allSatisfy({ (0..<3).contains($0) }) else {
             throw TrainingInputError.invalidSetting("mirror axes must be spatial axes 0, 1 or 2, got \(axes)")
         }
-        let flipped = axes.filter { _ in random.chance(probabilityPerAxis) }
-        return try Self.flip(sample, axes: flipped)
+        return axes.filter { _ in random.chance(probabilityPerAxis) }
     }
 
     /// `sample` flipped along the given spatial axes (0 = D).

@@ -51,19 +51,24 @@ public struct NnUNetAugmentation: Sendable {
     /// and mirroring.
     public func apply(to source: PatchSource, box: PatchBox, imagePad: Float = 0,
                       random: inout AugmentationRandom) throws -> AugmentationSample {
-        let placed = try spatial.apply(to: source, box: box, imagePad: imagePad, random: &random)
-        return try applyAfterSpatial(placed, random: &random)
+        let (sample, flips) = try applyDeferringMirror(to: source, box: box, imagePad: imagePad, random: &random)
+        return try MirrorTransform.flip(sample, axes: flips)
+    }
+
+    /// `apply(to:box:imagePad:random:)` up to the mirroring, which it draws but returns as spatial axes (0 = D) to
+    /// flip rather than performing: a batch stacker flips while it copies (`BatchStacking`). Same random draws,
+    /// so the flipped result equals `apply`'s.
+    public func applyDeferringMirror(to source: PatchSource, box: PatchBox, imagePad: Float = 0,
+                                     random: inout AugmentationRandom) throws -> (sample: AugmentationSample, flips: [Int]) {
+        var current = try spatial.apply(to: source, box: box, imagePad: imagePad, random: &random)
+        for step in intensity { current = try step.apply(to: current, random: &random) }
+        return (current, try mirror?.drawAxes(&random) ?? [])
     }
 
     /// Augments a sample already in memory (image [C, D, H, W], label [1, D, H, W]); the spatial step crops the
     /// final patch from its centre.
     public func apply(to sample: AugmentationSample, random: inout AugmentationRandom) throws -> AugmentationSample {
-        let placed = try spatial.apply(to: sample, random: &random)
-        return try applyAfterSpatial(placed, random: &random)
-    }
-
-    private func applyAfterSpatial(_ sample: AugmentationSample, random: inout AugmentationRandom) throws -> AugmentationSample {
-        var current = sample
+        var current = try spatial.apply(to: sample, random: &random)
         for step in intensity { current = try step.apply(to: current, random: &random) }
         if let mirror { current = try mirror.apply(to: current, random: &random) }
         return current

@@ -55,6 +55,7 @@ public struct BatchAssembler: Sendable {
         let cases = caseIndices(batch: index)
         var images: [Tensor] = []
         var labels: [Tensor] = []
+        var flips: [[Int]] = []
         var names: [String] = []
         var forced: [Bool] = []
         for (position, caseIndex) in cases.enumerated() {
@@ -62,9 +63,10 @@ public struct BatchAssembler: Sendable {
             do {
                 let force = sampler.forcesForeground(sampleIndex: position, batchSize: batchSize)
                 let sampleSeed = SeededRandom.derive(seed, (UInt64(index) << 16 | UInt64(position)) &* 2 &+ 1)
-                let sample = try makeSample(caseIndex: caseIndex, forceForeground: force, seed: sampleSeed)
+                let (sample, sampleFlips) = try makeSample(caseIndex: caseIndex, forceForeground: force, seed: sampleSeed)
                 images.append(sample.image)
                 if let label = sample.label { labels.append(label) }
+                flips.append(sampleFlips)
                 names.append(name)
                 forced.append(force)
             } catch let error as TrainingInputError {
@@ -82,8 +84,9 @@ public struct BatchAssembler: Sendable {
             guard channelCounts.count == 1 else {
                 throw TrainingInputError.invalidSetting("batch \(index) mixes channel counts \(channelCounts.sorted()) (cases \(names))")
             }
-            return TrainingBatch(index: index, images: try Tensor.stack(images, dim: 0),
-                                 labels: labels.isEmpty ? nil : try Tensor.stack(labels, dim: 0),
+            // Mirroring happens here, during the copy into the batch.
+            return TrainingBatch(index: index, images: try BatchStacking.stack(images, flips: flips),
+                                 labels: labels.isEmpty ? nil : try BatchStacking.stack(labels, flips: flips),
                                  caseNames: names, forcedForeground: forced)
         } catch let error as TrainingInputError {
             throw error
@@ -92,8 +95,8 @@ public struct BatchAssembler: Sendable {
         }
     }
 
-    /// One sample: load, draw the box, augment (or crop).
-    func makeSample(caseIndex: Int, forceForeground: Bool, seed: UInt64) throws -> AugmentationSample {
+    /// One sample: load, draw the box, augment (or crop); the spatial axes it is still to be flipped along.
+    func makeSample(caseIndex: Int, forceForeground: Bool, seed: UInt64) throws -> (AugmentationSample, [Int]) {
         let item = try source.loadSamplingCase(caseIndex)
         let patchSource = item.source
         var locations = item.foreground
@@ -104,10 +107,11 @@ public struct BatchAssembler: Sendable {
         let box = sampler.box(volumeShape: patchSource.spatialShape, forceForeground: forceForeground,
                               locations: locations, random: &random.scalars)
         if let augmentation {
-            return try augmentation.apply(to: patchSource, box: box, imagePad: sampler.imagePadValue, random: &random)
+            return try augmentation.applyDeferringMirror(to: patchSource, box: box, imagePad: sampler.imagePadValue,
+                                                         random: &random)
         }
         let inner = box.centered(sampler.finalPatchSize)
-        return try patchSource.crop(lower: inner.lower, size: inner.size, imagePad: sampler.imagePadValue,
-                                    labelPad: sampler.labelPadValue)
+        return (try patchSource.crop(lower: inner.lower, size: inner.size, imagePad: sampler.imagePadValue,
+                                     labelPad: sampler.labelPadValue), [])
     }
 }
