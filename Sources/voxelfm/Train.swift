@@ -17,6 +17,8 @@ struct Train: ParsableCommand {
         AdamW + warmup-cosine), gradient clipping at 12. Every epoch writes OUT/training/checkpoint_latest
         (and checkpoint_best when the EMA pseudo-Dice improves), training_log.txt and progress.svg; --resume
         continues exactly. OUT then holds model.safetensors + voxelfm.json for `voxelfm predict`.
+        --precision bf16 runs the network forward under bfloat16 autocast (weights, gradients and the loss stay
+        float32), the default on CUDA as nnU-Net's autocast.
         --init FILE starts from a bundle's model.safetensors, a safetensors file or a .pt/.pth checkpoint
         (nnU-Net/nnssl network_weights), taking every name-and-shape match or only the encoder.
         """)
@@ -72,6 +74,9 @@ struct Train: ParsableCommand {
     @Option(help: "Device: cpu or cuda[:N].")
     var device = "cpu"
 
+    @Option(help: "Forward precision: fp32, or bf16 (autocast; float32 weights and loss). Default: bf16 on CUDA, fp32 on the CPU; on --resume the checkpoint's. fp16 is refused (no loss scaler).")
+    var precision: String?
+
     @Option(help: "libtorch intra-op threads (default: all cores).")
     var threads: Int?
 
@@ -118,6 +123,17 @@ struct Train: ParsableCommand {
         training.patchSize = try patch.map { try parseTriple($0, option: "--patch") }
         training.batchSize = batchSize
         training.device = try parseDevice(device)
+        if let precision {
+            guard let chosen = Precision(rawValue: precision) else {
+                throw CLIError("--precision \(precision): expected fp32, bf16 or fp16")
+            }
+            do {
+                try chosen.validateForTraining()
+            } catch {
+                throw CLIError("--precision \(precision): \(error)")
+            }
+            training.precision = chosen
+        }
         training.workers = workers
         training.nonFiniteLoss = skipNonfinite ? .skip : .stop
         training.quiet = quiet

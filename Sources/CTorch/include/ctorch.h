@@ -15,5 +15,6 @@
 #include "ctorch_shape.h"
 #include "ctorch_nn.h"
 #include "ctorch_init.h"
+#include "ctorch_autocast.h"
 
 #endif

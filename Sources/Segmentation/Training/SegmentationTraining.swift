@@ -43,6 +43,9 @@ public struct SegmentationTraining {
     public var nonFiniteLoss = NonFiniteLossPolicy.stop
     /// Stop after this many epochs (checkpointed; `resume` continues); the bundle is written only at the end.
     public var stopAfterEpoch: Int?
+    /// The network forward's precision; nil: on resume the checkpoint's, else `Precision.trainingDefault(for:)`
+    /// (bf16 on CUDA, fp32 on the CPU). fp16 is refused (no loss scaler).
+    public var precision: Precision?
     public var quiet = false
 
     public init(dataset: String, output: String) {
@@ -58,6 +61,9 @@ public struct SegmentationTraining {
     /// early (`stopAfterEpoch`) and is to be resumed.
     @discardableResult
     public func run(log: @escaping @Sendable (String) -> Void = { _ in }) throws -> ModelBundle? {
+        // Before planning and preprocessing, which can take long.
+        let precision = try resolvedPrecision()
+        try precision.validateForTraining()
         let data = try NnUNetDataset.load(dataset)
         let plan = try makePlan(data, log: log)
         log("plan: spacing \(plan.targetSpacing.map { String(format: "%.2f", $0) }.joined(separator: "×")) mm, patch \(plan.patchSize.map(String.init).joined(separator: "×")), batch \(batchSize ?? plan.batchSize)")
@@ -97,7 +103,7 @@ public struct SegmentationTraining {
         let trainingConfiguration = TrainingConfiguration(epochs: epochs, iterationsPerEpoch: iterationsPerEpoch,
                                                           validationIterations: validationIterations, validateEvery: validateEvery,
                                                           gradientClip: 12, nonFiniteLoss: nonFiniteLoss, scheduleUnit: unit,
-                                                          stopAfterEpoch: stopAfterEpoch)
+                                                          stopAfterEpoch: stopAfterEpoch, precision: precision)
         let identity = ["seed": String(seed), "preset": preset, "fold": fold.map(String.init) ?? "all",
                         "patch": patch.map(String.init).joined(separator: "x"), "recipe": recipe.rawValue]
         let trainer = Trainer(task: task, optimizer: optimizer, schedule: schedule, configuration: trainingConfiguration,
@@ -116,6 +122,20 @@ public struct SegmentationTraining {
         let bundle = try ModelBundle.write(network: model, manifest: manifest, to: output)
         log("wrote the model bundle \(output) (\(ModelBundle.weightsFile), \(ModelBundle.manifestFile))")
         return bundle
+    }
+
+    /// The precision to train in: the one asked for, else on resume the latest checkpoint's, else the device's default.
+    public func resolvedPrecision() throws -> Precision {
+        if let precision { return precision }
+        let latest = (trainingDirectory as NSString).appendingPathComponent(Trainer.Files.latest)
+        if resume, FileManager.default.fileExists(atPath: latest) {
+            let state = try TrainingCheckpoint.state(at: latest)
+            guard let recorded = Trainer.precision(of: state) else {
+                throw TrainingError.badCheckpoint(path: latest, problem: "records an unknown precision \(state.identity[Trainer.precisionKey] ?? "")")
+            }
+            return recorded
+        }
+        return Precision.trainingDefault(for: device)
     }
 
     /// The plan of an interrupted run if its cache exists, else a fresh one from the dataset's fingerprint.

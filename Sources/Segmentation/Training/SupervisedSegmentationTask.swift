@@ -8,6 +8,7 @@ import Training
 /// from a background `BatchLoader` (nnU-Net's sampling and augmentation, batch `step` for step `step`), the loss
 /// is Dice + CE (or Dice + BCE on regions such as BraTS's) with deep supervision, and validation accumulates
 /// true/false positives and negatives per class over fixed validation patches for nnU-Net's pseudo-Dice.
+/// Under a low `precision` only the network's forward runs under autocast; losses and Dice see float32 logits.
 public final class SupervisedSegmentationTask: TrainingTask {
     public let network: any UNet
     public var model: Module { network }
@@ -18,6 +19,8 @@ public final class SupervisedSegmentationTask: TrainingTask {
     let regions: [[Int]]?
     let device: Device
     let deepSupervisionWeights: [Double]
+    /// The forward's precision, set by the trainer (`usePrecision`).
+    public private(set) var precision = Precision.fp32
     private var loader: BatchLoader?
     /// Seconds the training steps spent waiting for the loader since the last epoch note: ~0 when loading
     /// keeps up with the network.
@@ -58,7 +61,17 @@ public final class SupervisedSegmentationTask: TrainingTask {
             throw TrainingError.invalidConfiguration("training batch \(batch.index) arrived for step \(step)")
         }
         guard let labels = batch.labels else { throw TrainingError.invalidConfiguration("a training batch has no labels") }
-        return try loss(outputs: network(batch.images.to(device: device)), target: labels.to(device: device))
+        let images = try batch.images.to(device: device)
+        return try loss(outputs: forward(images), target: labels.to(device: device))
+    }
+
+    public func usePrecision(_ precision: Precision) throws {
+        self.precision = precision
+    }
+
+    /// The network's outputs for `images`, computed in `precision` and returned as float32.
+    func forward(_ images: Tensor) throws -> [Tensor] {
+        try precision.forward(on: device) { try network(images) }
     }
 
     /// The deep-supervised loss of a batch's network outputs against its label map (on the device).
@@ -85,7 +98,7 @@ public final class SupervisedSegmentationTask: TrainingTask {
             let images = try batch.images.to(device: device)
             let target = try labels.to(device: device)
             // One forward pass serves both the loss (all deep-supervision outputs) and the Dice (the first).
-            let outputs = try network(images)
+            let outputs = try forward(images)
             guard let output = outputs.first else { throw TrainingError.invalidConfiguration("the network returned no output") }
             lossSum += try loss(outputs: outputs, target: target).item()
             for c in 0..<classes {

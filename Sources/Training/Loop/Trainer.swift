@@ -26,6 +26,7 @@ public final class Trainer {
 
     /// A trainer writing into `outputDirectory`. `identity` (seed, network, data) is stored in checkpoints and
     /// must match on resume, so a checkpoint of another run is never continued by mistake.
+    /// The configuration's precision joins the identity under `precisionKey`.
     public init(task: any TrainingTask, optimizer: any Optimizer, schedule: (any LRSchedule)?,
                 configuration: TrainingConfiguration, outputDirectory: String, identity: [String: String] = [:],
                 quiet: Bool = false) {
@@ -34,8 +35,17 @@ public final class Trainer {
         self.schedule = schedule
         self.configuration = configuration
         self.outputDirectory = outputDirectory
-        self.identity = identity
+        self.identity = identity.merging([Self.precisionKey: configuration.precision.rawValue]) { _, precision in precision }
         self.quiet = quiet
+    }
+
+    /// The identity key recording the forward precision.
+    public static let precisionKey = "precision"
+
+    /// The precision a checkpoint's state was trained in: checkpoints from before precision was recorded are fp32.
+    public static func precision(of state: TrainingState) -> Precision? {
+        guard let recorded = state.identity[precisionKey] else { return .fp32 }
+        return Precision(rawValue: recorded)
     }
 
     /// Path of a file in the output folder.
@@ -54,14 +64,22 @@ public final class Trainer {
                 throw TrainingError.badCheckpoint(path: latest, problem: "no checkpoint to resume from")
             }
             state = try TrainingCheckpoint.load(from: latest, into: task.model, optimizer: optimizer)
-            for (key, value) in identity where state.identity[key] != value {
-                throw TrainingError.badCheckpoint(path: latest, problem: "belongs to another run: \(key) is \(state.identity[key] ?? "unset"), this run has \(value)")
+            var recorded = state.identity
+            if recorded[Self.precisionKey] == nil { recorded[Self.precisionKey] = Precision.fp32.rawValue }
+            for (key, value) in identity where recorded[key] != value {
+                if key == Self.precisionKey {
+                    throw TrainingError.badCheckpoint(path: latest, problem: "was trained in \(recorded[key] ?? "fp32") precision, this run asks for \(value); resume with --precision \(recorded[key] ?? "fp32")")
+                }
+                throw TrainingError.badCheckpoint(path: latest, problem: "belongs to another run: \(key) is \(recorded[key] ?? "unset"), this run has \(value)")
             }
+            // Keys added since the checkpoint was written (precision) are recorded from now on.
+            state.identity = recorded.merging(identity) { _, current in current }
             log("resumed from \(latest) after epoch \(state.epoch) (step \(state.step))")
         } else {
-            log("training: \(configuration.epochs) epochs × \(configuration.iterationsPerEpoch) iterations, \(task.model.parameterCount) parameters")
+            log("training: \(configuration.epochs) epochs × \(configuration.iterationsPerEpoch) iterations, \(task.model.parameterCount) parameters, \(configuration.precision.rawValue)")
         }
         defer { task.finish() }
+        try task.usePrecision(configuration.precision)
         try task.start(atStep: state.step)
         let parameters = task.model.parameters()
 

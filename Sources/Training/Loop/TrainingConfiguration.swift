@@ -31,11 +31,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Stop (cleanly, after its checkpoint) once this many epochs are done, though the schedule is planned for
     /// `epochs`: time-boxed jobs continue later with resume. nil runs to `epochs`.
     public var stopAfterEpoch: Int?
+    /// The precision of the task's network forward (the loss stays float32). Recorded in checkpoints: a resume
+    /// must use the same.
+    public var precision: Precision
 
     public init(epochs: Int, iterationsPerEpoch: Int, validationIterations: Int = 10, validateEvery: Int = 1,
                 gradientClip: Double? = 12, nonFiniteLoss: NonFiniteLossPolicy = .stop, scheduleUnit: ScheduleUnit = .epoch,
-                stopAfterEpoch: Int? = nil) {
+                stopAfterEpoch: Int? = nil, precision: Precision = .fp32) {
         self.stopAfterEpoch = stopAfterEpoch
+        self.precision = precision
         self.epochs = epochs
         self.iterationsPerEpoch = iterationsPerEpoch
         self.validationIterations = validationIterations
@@ -45,8 +49,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.scheduleUnit = scheduleUnit
     }
 
-    /// Throws when a count is not positive.
+    /// Throws when a count is not positive or the precision cannot train.
     public func validate() throws(TrainingError) {
+        try precision.validateForTraining()
         guard epochs > 0, iterationsPerEpoch > 0, validateEvery > 0, validationIterations >= 0 else {
             throw .invalidConfiguration("epochs (\(epochs)), iterations per epoch (\(iterationsPerEpoch)) and the validation interval (\(validateEvery)) must be positive")
         }

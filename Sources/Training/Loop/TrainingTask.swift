@@ -37,8 +37,18 @@ public protocol TrainingTask: AnyObject {
     func finish()
     /// A note for the epoch's log line (e.g. how long training waited for data), read and reset once per epoch.
     func takeEpochNote() -> String?
+    /// Sets the precision of the network's forward passes (training and validation) before `start`; the
+    /// loss must stay float32 (`Precision.forward` does both). Throws if the task cannot run in it.
+    func usePrecision(_ precision: Precision) throws
 }
 
 extension TrainingTask {
     public func takeEpochNote() -> String? { nil }
+
+    /// Tasks that do not implement precision run in float32 only.
+    public func usePrecision(_ precision: Precision) throws {
+        guard precision == .fp32 else {
+            throw TrainingError.invalidConfiguration("this training task runs in fp32 only, not \(precision.rawValue)")
+        }
+    }
 }
