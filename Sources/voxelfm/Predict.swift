@@ -14,6 +14,7 @@ struct Predict: ParsableCommand {
         per channel (comma-separated) and -o a file. Inference: the bundle's preprocessing, sliding windows
         (Gaussian or --blending constant weighting, step --step of the patch), mirroring over the bundle's axes
         unless --no-tta, logits resampled back, argmax (or the regions' thresholds), crop and reorientation undone.
+        An ensemble bundle (voxelfm import --fold 0,1,2,3,4) runs every member and averages their logits.
 
         --save-probabilities also writes CASE.probabilities.nii.gz beside each label map: float32, x × y × z × C on
         the input's grid and header, softmax per class (background included, in label order) or sigmoid per region

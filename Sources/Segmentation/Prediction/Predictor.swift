@@ -6,8 +6,14 @@ import Torch
 /// Segments volumes with a model bundle: the bundle's preprocessing, sliding-window inference with Gaussian (or
 /// constant) blending and mirroring, then the logits brought back to the input's own grid
 /// (`CasePreprocessor.restore`), so the written label map has the input's shape, affine and header geometry.
+///
+/// An ensemble bundle (nnU-Net's folds) runs every member over the whole case and averages the logits before
+/// softmax / argmax, as nnU-Net v2's `predict_logits_from_preprocessed_data` (`prediction += …` per member, then
+/// `prediction /= len(list_of_parameters)`). One network is kept and each member's weights are loaded into it in
+/// turn, so an ensemble costs the memory of one network and one extra logits buffer, not of five networks.
 public final class Predictor {
     public let bundle: ModelBundle
+    /// The network; with several members it holds the weights of the member run last.
     public let network: any UNet
     public let preprocessor: CasePreprocessor
     public let inferer: SlidingWindowInferer
@@ -26,7 +32,12 @@ public final class Predictor {
         // Inference needs only the full-resolution output; the weights are the same either way.
         manifest.network.deepSupervision = false
         let withoutDeepSupervision = ModelBundle(directory: bundle.directory, manifest: manifest)
-        self.network = try withoutDeepSupervision.loadNetwork(device: device)
+        let members = bundle.members.count
+        // Every member is loaded once here so that weights that do not fit fail before any case is read; the last
+        // stays loaded.
+        let network = try withoutDeepSupervision.loadNetwork(device: device, member: 0)
+        for member in 1 ..< max(members, 1) { try withoutDeepSupervision.load(member: member, into: network) }
+        self.network = network
         self.preprocessor = CasePreprocessor(plan: manifest.preprocessing)
         let settings = manifest.inference
         // Sums stay float32: half-precision sums (nnU-Net's) lose the low Gaussian weights at window borders and
@@ -36,9 +47,9 @@ public final class Predictor {
                                             expectedInputChannels: manifest.network.inputChannels, computeDevice: device)
     }
 
-    /// The logits of one case on the preprocessed grid ([outputs, k, j, i], float32, CPU) and what preprocessing did
-    /// (to restore them with `preprocessor.restore`).
-    /// - Parameter progress: (windows done, windows in total).
+    /// The logits of one case on the preprocessed grid ([outputs, k, j, i], float32, CPU), averaged over the bundle's
+    /// members, and what preprocessing did (to restore them with `preprocessor.restore`).
+    /// - Parameter progress: (windows done, windows in total) over all members.
     public func logits(image: consuming ImageArray, name: String,
                        progress: ((Int, Int) -> Void)? = nil) throws -> (logits: Tensor, properties: CaseProperties) {
         let channels = bundle.manifest.preprocessing.channelNames
@@ -49,8 +60,20 @@ public final class Predictor {
         let input = try prepared.image.tensor()
         // The tensor is the only copy needed from here on (large CTs: keep the peak memory down).
         prepared.image.values = []
-        let logits = try withInferenceMode {
-            try inferer.predict(input, multiOutputNetwork: { try self.network($0) }, progress: progress).to(device: .cpu)
+        let members = bundle.members.count
+        let logits = try withInferenceMode { () throws -> Tensor in
+            var sum: Tensor?
+            for member in 0 ..< members {
+                if members > 1 { try bundle.load(member: member, into: network) }
+                let prediction = try inferer.predict(input, multiOutputNetwork: { try self.network($0) }, progress: progress.map { report in
+                    { done, total in report(member * total + done, members * total) }
+                }).to(device: .cpu)
+                // One running sum: the member's logits are added and dropped before the next member runs.
+                if let sum { try sum.add_(prediction) } else { sum = prediction }
+            }
+            guard let sum else { throw BundleError(path: bundle.directory, problem: "has no member to predict with") }
+            if members > 1 { try sum.div_(Double(members)) }
+            return sum
         }
         return (logits, prepared.properties)
     }
@@ -74,7 +97,7 @@ public final class Predictor {
         let labels: LabelArray
         if saveProbabilities {
             let description = ProbabilityMapDescription(file: "", plan: preprocessor.plan, outputs: logits.size(0),
-                                                        ensembleMembers: 1)
+                                                        ensembleMembers: bundle.members.count)
             let writer = try ProbabilityMapWriter(labelPath: output, reference: try NiftiReader.readHeader(path: channelFiles[0]),
                                                   description: description)
             probabilities = writer
