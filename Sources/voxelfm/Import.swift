@@ -16,6 +16,10 @@ struct Import: ParsableCommand {
         statistics, none, rescale to [0, 1], RGB / 255), labels and regions, and the checkpoint's mirroring axes
         are carried over; import.json in the bundle records the source, trainer, fold and epoch.
 
+        Ensembles: --fold 0,1,2,3,4 (or -f 0 1 2 3 4, as nnU-Net) imports several folds of a model folder into one
+        bundle, each fold's weights in fold_N/model.safetensors; voxelfm predict runs every fold and averages their
+        logits before softmax / argmax, as nnU-Net does.
+
         Orientation: nnU-Net does not reorient images (except with NibabelIOWithReorient, which goes to RAS); its
         network learnt on each file's own voxel axes. A voxelfm bundle reorients every input to one fixed
         orientation instead, chosen here so that images in the orientation the model was trained on reach the
@@ -34,8 +38,10 @@ struct Import: ParsableCommand {
     @Option(name: [.short, .customLong("out")], help: "The model bundle folder to write.")
     var out: String
 
-    @Option(help: "Fold of a model folder: 0-4 or all (default: the only fold present).")
-    var fold: String?
+    @Option(name: [.customLong("fold"), .customLong("folds"), .customShort("f")], parsing: .upToNextOption,
+            help: ArgumentHelp("Fold(s) of a model folder: 0-4 or all; several (0,1,2,3,4 or 0 1 2 3 4) make an ensemble bundle (default: the only fold present).",
+                               valueName: "fold"))
+    var fold: [String] = []
 
     @Option(help: "Which checkpoint of the fold: final or best.")
     var checkpoint: String = "final"
@@ -59,7 +65,11 @@ struct Import: ParsableCommand {
         guard let choice = NnUNetImport.CheckpointChoice(rawValue: checkpoint) else {
             throw CLIError("--checkpoint \(checkpoint): expected final or best")
         }
-        if let fold, fold != "all", Int(fold) == nil { throw CLIError("--fold \(fold): expected a fold number or all") }
+        let folds = fold.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        for fold in folds where !(fold == "all" || (Int(fold).map { $0 >= 0 } ?? false)) {
+            throw CLIError("--fold \(fold.isEmpty ? "''" : fold): expected fold numbers or all, e.g. --fold 0 or --fold 0,1,2,3,4")
+        }
+        if Set(folds).count != folds.count { throw CLIError("--fold \(folds.joined(separator: ",")): a fold is listed twice") }
         if orientation != nil, orientationLike != nil { throw CLIError("--orientation and --orientation-like exclude each other") }
         var trainingOrientation = orientation
         if let orientationLike {
@@ -73,7 +83,7 @@ struct Import: ParsableCommand {
         if !force, FileManager.default.fileExists(atPath: manifestPath) {
             throw CLIError("\(out): a model bundle is already there; pass --force to overwrite it")
         }
-        let options = NnUNetImport.Options(fold: fold, checkpoint: choice, configuration: configuration,
+        let options = NnUNetImport.Options(folds: folds, checkpoint: choice, configuration: configuration,
                                            trainingImageOrientation: trainingOrientation)
         let prepared = try NnUNetImport.prepare(source: source, options: options)
         try prepared.write(to: out)
@@ -81,9 +91,16 @@ struct Import: ParsableCommand {
         let record = prepared.record, manifest = prepared.manifest
         let network = manifest.network
         let spacing = manifest.preprocessing.targetSpacing.map { String(format: "%g", $0) }.joined(separator: " × ")
+        let imported: String
+        if let members = record.members {
+            imported = "imported \(record.trainer ?? "nnU-Net") folds \(members.map { $0.fold ?? "?" }.joined(separator: ", ")) \(record.configuration)"
+                + " as an ensemble of \(members.count) (logits averaged) from \(record.source)"
+        } else {
+            imported = "imported \(record.trainer ?? "nnU-Net") fold \(record.fold ?? "?") \(record.configuration)"
+                + (record.epoch.map { ", epoch \($0)" } ?? "") + " from \(record.checkpoint)"
+        }
         var lines = [
-            "imported \(record.trainer ?? "nnU-Net") fold \(record.fold ?? "?") \(record.configuration)"
-                + (record.epoch.map { ", epoch \($0)" } ?? "") + " from \(record.checkpoint)",
+            imported,
             "network:       \(network.architecture.rawValue), \(network.nStages) stages, \(network.inputChannels) → \(network.numClasses) channels",
             "channels:      " + zip(manifest.preprocessing.channelNames, manifest.preprocessing.normalization)
                 .map { "\($0) (\($1.scheme)\($1.useMask ? ", masked" : ""))" }.joined(separator: ", "),

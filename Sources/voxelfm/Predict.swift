@@ -12,8 +12,14 @@ struct Predict: ParsableCommand {
         -i takes a folder in nnU-Net's naming (CASE_0000.nii.gz, CASE_0001.nii.gz, ... one file per channel;
         a one-channel model also takes CASE.nii.gz) and -o a folder (CASE.nii.gz each); or -i takes one file
         per channel (comma-separated) and -o a file. Inference: the bundle's preprocessing, sliding windows
-        (Gaussian weighting, step --step of the patch), mirroring over the bundle's axes unless --no-tta,
-        logits resampled back, argmax (or the regions' thresholds), crop and reorientation undone.
+        (Gaussian or --blending constant weighting, step --step of the patch), mirroring over the bundle's axes
+        unless --no-tta, logits resampled back, argmax (or the regions' thresholds), crop and reorientation undone.
+        An ensemble bundle (voxelfm import --fold 0,1,2,3,4) runs every member and averages their logits.
+
+        --save-probabilities also writes CASE.probabilities.nii.gz beside each label map: float32, x × y × z × C on
+        the input's grid and header, softmax per class (background included, in label order) or sigmoid per region
+        (in the bundle's region order), and CASE.probabilities.json naming the channels. The label map is the
+        argmax of these probabilities (for regions, their thresholds at 0.5).
         """)
 
     @Option(name: [.customLong("model"), .short], help: "The model bundle folder.")
@@ -31,6 +37,12 @@ struct Predict: ParsableCommand {
     @Flag(help: "No mirroring test-time augmentation (8× faster, slightly less accurate).")
     var noTta = false
 
+    @Option(help: "Window blending: gaussian (nnU-Net's, σ = patch / 8) or constant (plain average).")
+    var blending = "gaussian"
+
+    @Flag(help: "Also write CASE.probabilities.nii.gz (x × y × z × classes) and CASE.probabilities.json per case.")
+    var saveProbabilities = false
+
     @Option(help: "Windows per forward pass.")
     var batchSize = 1
 
@@ -46,8 +58,14 @@ struct Predict: ParsableCommand {
     func run() throws {
         if let threads { try TorchRuntime.setThreads(threads) }
         if let step, !(step > 0 && step <= 1) { throw CLIError("--step \(step): expected a fraction in (0, 1]") }
+        let windowBlending: WindowBlending
+        switch blending.lowercased() {
+        case "gaussian": windowBlending = .gaussian()
+        case "constant": windowBlending = .constant
+        default: throw CLIError("--blending \(blending): expected gaussian or constant")
+        }
         let predictor = try Predictor(bundle: try ModelBundle.open(model), device: try parseDevice(device), mirroring: !noTta,
-                                      stepFraction: step, batchSize: batchSize)
+                                      stepFraction: step, batchSize: batchSize, blending: windowBlending)
         var isFolder: ObjCBool = false
         let jobs: [(name: String, files: [String], output: String)]
         if FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue {
@@ -63,7 +81,7 @@ struct Predict: ParsableCommand {
         let start = Date()
         for (n, job) in jobs.enumerated() {
             let bar = ProgressBarLine(label: "[\(n + 1)/\(jobs.count)] \(job.name)", quiet: quiet)
-            try predictor.predict(channelFiles: job.files, output: job.output, progress: bar.update)
+            try predictor.predict(channelFiles: job.files, output: job.output, saveProbabilities: saveProbabilities, progress: bar.update)
             if !quiet {
                 FileHandle.standardError.write(Data(String(format: "[%d/%d] %@ -> %@ (%.1f s)\n", n + 1, jobs.count, job.name,
                                                            job.output, Date().timeIntervalSince(start)).utf8))

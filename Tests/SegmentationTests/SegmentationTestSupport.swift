@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Torch
+import Volumes
 
 /// Reference tensors written by scripts/fixtures/make_segmentation_fixtures.py (nnU-Net's sliding-window
 /// prediction re-implemented in torch, and MONAI's `sliding_window_inference` itself).
@@ -31,4 +32,11 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, atol: Double = 1e-5, rtol
     let close = try a.allClose(e, rtol: rtol, atol: atol)
     let worst = close ? 0 : try (a - e).abs().max().item()
     #expect(close, "\(what) differs by up to \(worst)", sourceLocation: sourceLocation)
+}
+
+/// Voxels where two label maps differ (a count, so that a failure does not print both maps), or -1 when their
+/// grids differ.
+func differingVoxels(_ a: LabelArray, _ b: LabelArray) -> Int {
+    guard a.grid == b.grid, a.values.count == b.values.count else { return -1 }
+    return zip(a.values, b.values).filter { $0 != $1 }.count
 }

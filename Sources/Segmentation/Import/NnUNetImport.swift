@@ -10,7 +10,8 @@ import Torch
 ///
 /// Sources, as nnU-Net's `initialize_from_trained_model_folder` reads them:
 /// - a trained-model folder (`plans.json`, `dataset.json`, `fold_N/checkpoint_final.pth` or
-///   `checkpoint_best.pth`), or one of its `fold_N` folders;
+///   `checkpoint_best.pth`), or one of its `fold_N` folders; several folds of a model folder become one ensemble
+///   bundle (nnU-Net's `-f 0 1 2 3 4`), one member per fold, whose logits `Predictor` averages;
 /// - a checkpoint file: the plans and dataset.json of its model folder when it lies in one, else the copies in
 ///   its `init_args` (nnUNetTrainer saves them there).
 /// nnssl pretraining checkpoints are refused: they are an encoder to fine-tune (`voxelfm train --init-weights
@@ -28,8 +29,14 @@ public enum NnUNetImport {
 
     /// What to import and what to assume.
     public struct Options: Sendable, Equatable {
-        /// The fold ("0"…"4" or "all") of a model folder; nil: the only fold that has the checkpoint.
-        public var fold: String?
+        /// The folds ("0"…"4" or "all") of a model folder, in member order; several make an ensemble. Empty: the
+        /// only fold that has the checkpoint.
+        public var folds: [String]
+        /// The one fold asked for, if exactly one was.
+        public var fold: String? {
+            get { folds.count == 1 ? folds[0] : nil }
+            set { folds = newValue.map { [$0] } ?? [] }
+        }
         /// Final or best checkpoint of a model folder.
         public var checkpoint: CheckpointChoice
         /// The nnU-Net configuration; nil: the checkpoint's `init_args.configuration`, else "3d_fullres".
@@ -39,26 +46,34 @@ public enum NnUNetImport {
         /// except for plans read with NibabelIOWithReorient, which reoriented to RAS).
         public var trainingImageOrientation: String?
 
-        public init(fold: String? = nil, checkpoint: CheckpointChoice = .final, configuration: String? = nil,
+        /// - Parameters:
+        ///   - fold: one fold; `folds`, when not empty, takes precedence.
+        public init(fold: String? = nil, folds: [String] = [], checkpoint: CheckpointChoice = .final, configuration: String? = nil,
                     trainingImageOrientation: String? = nil) {
-            self.fold = fold
+            self.folds = folds.isEmpty ? (fold.map { [$0] } ?? []) : folds
             self.checkpoint = checkpoint
             self.configuration = configuration
             self.trainingImageOrientation = trainingImageOrientation
         }
     }
 
-    /// An import ready to be written: the manifest, the record and the network with its weights loaded.
+    /// An import ready to be written: the manifest, the record and the networks with their weights loaded.
     public struct Prepared {
         public let manifest: BundleManifest
         public let record: NnUNetImportRecord
-        /// The network (evaluation mode, no deep supervision) holding the checkpoint's weights.
-        public let network: any UNet
+        /// The networks (evaluation mode, no deep supervision) holding each fold's weights, named `fold_N`, in the
+        /// order asked for; one unless an ensemble was asked for.
+        public let members: [(name: String, network: any UNet)]
+        /// The first (for a single fold, the only) network.
+        public var network: any UNet { members[0].network }
 
-        /// Writes the bundle (weights, `voxelfm.json`) and `import.json` into `directory`.
+        /// Writes the bundle (weights, `voxelfm.json`) and `import.json` into `directory`: `model.safetensors` for one
+        /// fold, `fold_N/model.safetensors` per member for an ensemble.
         @discardableResult
         public func write(to directory: String) throws -> ModelBundle {
-            let bundle = try ModelBundle.write(network: network, manifest: manifest, to: directory)
+            let bundle = members.count == 1
+                ? try ModelBundle.write(network: network, manifest: manifest, to: directory)
+                : try ModelBundle.write(members: members.map { ($0.name, $0.network as Module) }, manifest: manifest, to: directory)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(record).write(to: URL(fileURLWithPath: bundle.path(NnUNetImportRecord.fileName)), options: .atomic)
@@ -75,12 +90,9 @@ public enum NnUNetImport {
 
     /// Reads and checks everything, loads the weights; writes nothing.
     public static func prepare(source: String, options: Options = Options()) throws -> Prepared {
-        let located = try locate(source, options: options)
-        let checkpoint = try NnUNetCheckpoint.read(path: located.checkpoint)
-        if let adaptation = try checkpoint.adaptationPlan() {
-            throw NnUNetImportError(.pretrainedOnly, path: located.checkpoint,
-                                    "an nnssl pretraining checkpoint (\(adaptation.summary)), not a segmentation model; fine-tune it instead: voxelfm train --dataset DATA -o BUNDLE --init-weights \(located.checkpoint) --encoder-only")
-        }
+        let locatedMembers = try locateMembers(source, options: options)
+        let located = locatedMembers[0]
+        let checkpoint = try readSegmentationCheckpoint(located.checkpoint)
 
         // Plans and dataset.json: the model folder's files (what nnU-Net's predictor reads), else the checkpoint's copies.
         let plans: NnUNetPlans
@@ -138,10 +150,27 @@ public enum NnUNetImport {
         let numClasses = segmentationHeads(dataset)
         let networkConfiguration = try plans.network(configuration, inputChannels: channels, numClasses: numClasses)
         let network = try loadWeights(checkpoint, into: networkConfiguration, configuration: configurationName, plans: plans)
+        var members: [(name: String, network: any UNet)] = [(memberName(located), network)]
+        var memberRecords = [NnUNetImportRecord.Member(fold: located.fold ?? checkpoint.fold, checkpoint: located.checkpoint,
+                                                       epoch: checkpoint.epoch, bestEMAPseudoDice: checkpoint.bestEMA)]
+        for other in locatedMembers.dropFirst() {
+            // Folds of one model folder share plans and dataset.json; only the weights (and the run's epoch) differ.
+            let foldCheckpoint = try readSegmentationCheckpoint(other.checkpoint)
+            if let trainedWith = foldCheckpoint.configuration, trainedWith != configurationName {
+                throw NnUNetImportError(.invalidRequest, path: other.checkpoint, key: "init_args.configuration",
+                                        "the weights were trained with configuration \(trainedWith), not \(configurationName) as the other folds")
+            }
+            members.append((memberName(other), try loadWeights(foldCheckpoint, into: networkConfiguration, configuration: configurationName,
+                                                                 plans: plans)))
+            memberRecords.append(.init(fold: other.fold ?? foldCheckpoint.fold, checkpoint: other.checkpoint,
+                                       epoch: foldCheckpoint.epoch, bestEMAPseudoDice: foldCheckpoint.bestEMA))
+        }
+        let ensemble = members.count > 1
 
         let (fileOrientation, assumed) = try trainingOrientation(options, plans: plans)
         let planOrientation = try NnUNetAxisMapping.planOrientation(fileOrientation: fileOrientation,
                                                                      transposeForward: plans.transposeForward)
+        // nnU-Net's initialize_from_trained_model_folder takes the mirroring axes from the first fold's checkpoint.
         let mirrorAxes = try checkpoint.mirrorAxes
         let spacing = NnUNetAxisMapping.targetSpacing(fromPlansSpacing: configuration.spacing)
         let median = configuration.medianImageSize.map { $0.reversed().map { max(1, Int($0.rounded())) } }
@@ -156,25 +185,68 @@ public enum NnUNetImport {
         let fold = located.fold ?? checkpoint.fold
         let trainer = checkpoint.trainerName
         var what = "nnU-Net v2 \(trainer ?? "trainer")"
-        if let fold { what += " fold \(fold)" }
+        if ensemble {
+            what += " folds \(memberRecords.map { $0.fold ?? "?" }.joined(separator: ", ")) (ensemble)"
+        } else if let fold {
+            what += " fold \(fold)"
+        }
         what += " \(configurationName)"
         if let plansName = plans.plansName { what += " (\(plansName))" }
         let manifest = BundleManifest(
             network: networkConfiguration, preprocessing: plan,
             inference: .init(patchSize: configuration.patchSize, mirrorAxes: mirrorAxes ?? [], stepFraction: 0.5, axisOrder: "kji"),
-            provenance: .init(createdBy: "voxelfm import: \(what) from \(located.checkpoint)",
+            provenance: .init(createdBy: "voxelfm import: \(what) from \(ensemble ? located.source : located.checkpoint)",
                               dataset: plans.datasetName ?? dataset.name, epochs: checkpoint.epoch,
-                              bestEMAPseudoDice: checkpoint.bestEMA))
+                              bestEMAPseudoDice: ensemble ? nil : checkpoint.bestEMA))
         let record = NnUNetImportRecord(
             source: located.source, checkpoint: located.checkpoint, plansSource: plans.source, datasetJSONSource: datasetSource,
             trainer: trainer, fold: fold, epoch: checkpoint.epoch, configuration: configurationName, plansName: plans.plansName,
             imageReaderWriter: plans.imageReaderWriter, transposeForward: plans.transposeForward,
             trainingImageOrientation: fileOrientation, trainingImageOrientationAssumed: assumed, planOrientation: planOrientation,
-            mirrorAxesInCheckpoint: mirrorAxes)
-        return Prepared(manifest: manifest, record: record, network: network)
+            mirrorAxesInCheckpoint: mirrorAxes, members: ensemble ? memberRecords : nil)
+        return Prepared(manifest: manifest, record: record, members: members)
     }
 
     // MARK: Pieces
+
+    /// The checkpoint at `path`, refused when it is an nnssl pretraining checkpoint.
+    static func readSegmentationCheckpoint(_ path: String) throws -> NnUNetCheckpoint {
+        let checkpoint = try NnUNetCheckpoint.read(path: path)
+        if let adaptation = try checkpoint.adaptationPlan() {
+            throw NnUNetImportError(.pretrainedOnly, path: path,
+                                    "an nnssl pretraining checkpoint (\(adaptation.summary)), not a segmentation model; fine-tune it instead: voxelfm train --dataset DATA -o BUNDLE --init-weights \(path) --encoder-only")
+        }
+        return checkpoint
+    }
+
+    /// A member's name in the bundle: its fold folder's (`fold_N`).
+    static func memberName(_ located: Located) -> String { "fold_\(located.fold ?? "0")" }
+
+    /// The checkpoint of each fold asked for, in order: `locate` for one fold, every `fold_N` of a model folder
+    /// for several.
+    static func locateMembers(_ rawSource: String, options: Options) throws(NnUNetImportError) -> [Located] {
+        guard options.folds.count > 1 else { return [try locate(rawSource, options: options)] }
+        if let repeated = options.folds.first(where: { fold in options.folds.filter { $0 == fold }.count > 1 }) {
+            throw NnUNetImportError(.invalidRequest, path: rawSource, "fold \(repeated) is asked for twice")
+        }
+        let source = absolute(rawSource)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+            throw NnUNetImportError(.missingFile, path: rawSource, "no such file or folder")
+        }
+        guard isDirectory.boolValue, FileManager.default.fileExists(atPath: join(source, "plans.json")) else {
+            throw NnUNetImportError(.invalidRequest, path: rawSource,
+                                    "several folds (\(options.folds.joined(separator: ", "))) need the trained-model folder that holds them (plans.json, fold_N/)")
+        }
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []).filter { $0.hasPrefix("fold_") }.sorted()
+        return try options.folds.map { (fold) throws(NnUNetImportError) -> Located in
+            guard present.contains("fold_\(fold)") else {
+                throw NnUNetImportError(.invalidRequest, path: rawSource,
+                                        "has no fold_\(fold); folds: \(present.isEmpty ? "none" : present.joined(separator: ", "))")
+            }
+            return try checkpointIn(join(source, "fold_\(fold)"), fold: fold, modelFolder: source, sourcePath: source, options: options)
+        }
+    }
 
     /// The checkpoint file, and the model folder and fold when the source lies in one.
     struct Located {
@@ -231,8 +303,9 @@ public enum NnUNetImport {
                     throw NnUNetImportError(.missingFile, path: rawSource,
                                             "no fold_N/\(options.checkpoint.fileName)\(folds.isEmpty ? "" : " (folds: \(folds.joined(separator: ", ")))")")
                 }
+                let numbers = withCheckpoint.map { String($0.dropFirst(5)) }.joined(separator: ",")
                 throw NnUNetImportError(.invalidRequest, path: rawSource,
-                                        "holds several folds (\(withCheckpoint.joined(separator: ", "))): choose one with --fold; a bundle holds one network")
+                                        "holds several folds (\(withCheckpoint.joined(separator: ", "))): choose one with --fold, or an ensemble with --fold \(numbers)")
             }
             fold = String(only.dropFirst(5))
         }

@@ -38,12 +38,30 @@ public struct NnUNetImportRecord: Codable, Sendable, Equatable {
     public var mirrorAxesInCheckpoint: [Int]?
     /// When the import ran (ISO 8601).
     public var imported: String
+    /// For an ensemble, each fold imported, in member order (`fold`, `checkpoint` and `epoch` above are the first
+    /// member's); nil for one fold.
+    public var members: [Member]?
+
+    /// One fold of an ensemble.
+    public struct Member: Codable, Sendable, Equatable {
+        public var fold: String?
+        public var checkpoint: String
+        public var epoch: Int?
+        public var bestEMAPseudoDice: Double?
+
+        public init(fold: String?, checkpoint: String, epoch: Int?, bestEMAPseudoDice: Double?) {
+            self.fold = fold
+            self.checkpoint = checkpoint
+            self.epoch = epoch
+            self.bestEMAPseudoDice = bestEMAPseudoDice
+        }
+    }
 
     public init(sourceFormat: String = "nnU-Net v2", source: String, checkpoint: String, plansSource: String,
                 datasetJSONSource: String, trainer: String?, fold: String?, epoch: Int?, configuration: String,
                 plansName: String?, imageReaderWriter: String?, transposeForward: [Int], trainingImageOrientation: String,
                 trainingImageOrientationAssumed: Bool, planOrientation: String, mirrorAxesInCheckpoint: [Int]?,
-                imported: String = ISO8601DateFormatter().string(from: Date())) {
+                members: [Member]? = nil, imported: String = ISO8601DateFormatter().string(from: Date())) {
         self.sourceFormat = sourceFormat
         self.source = source
         self.checkpoint = checkpoint
@@ -61,5 +79,6 @@ public struct NnUNetImportRecord: Codable, Sendable, Equatable {
         self.planOrientation = planOrientation
         self.mirrorAxesInCheckpoint = mirrorAxesInCheckpoint
         self.imported = imported
+        self.members = members
     }
 }

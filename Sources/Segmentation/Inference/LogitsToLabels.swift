@@ -10,7 +10,16 @@ public func labelMap(fromLogits logits: Tensor, channelDimension: Int = 0) throw
     guard (0 ..< logits.rank).contains(channelDimension) else {
         throw SlidingWindowError.logitsChannels(logits: logits.shape, channelDimension: channelDimension, expected: nil)
     }
-    return try withNoGrad { try softmax(logits, dim: channelDimension).argmax(dim: channelDimension) }
+    return try withNoGrad { try labelMap(fromProbabilities: softmax(logits, dim: channelDimension), channelDimension: channelDimension) }
+}
+
+/// The most probable class of softmax probabilities (the first on ties): `labelMap(fromLogits:)` after its softmax,
+/// for callers that keep the probabilities (`voxelfm predict --save-probabilities`).
+public func labelMap(fromProbabilities probabilities: Tensor, channelDimension: Int = 0) throws -> Tensor {
+    guard (0 ..< probabilities.rank).contains(channelDimension) else {
+        throw SlidingWindowError.logitsChannels(logits: probabilities.shape, channelDimension: channelDimension, expected: nil)
+    }
+    return try withNoGrad { try probabilities.argmax(dim: channelDimension) }
 }
 
 /// The label map of region-based predictions (nnU-Net v2's `convert_probabilities_to_segmentation` with
@@ -27,10 +36,23 @@ public func labelMap(fromRegionLogits logits: Tensor, regionLabels: [Int], chann
                                                 expected: regionLabels.count)
     }
     return try withNoGrad {
-        var shape = logits.shape
+        try labelMap(fromRegionProbabilities: logits.sigmoid(), regionLabels: regionLabels, channelDimension: channelDimension,
+                     threshold: threshold)
+    }
+}
+
+/// `labelMap(fromRegionLogits:)` after its sigmoid: region `i` is where `probabilities_i > threshold`, later regions
+/// overwriting earlier ones.
+public func labelMap(fromRegionProbabilities probabilities: Tensor, regionLabels: [Int], channelDimension: Int = 0,
+                     threshold: Double = 0.5) throws -> Tensor {
+    guard (0 ..< probabilities.rank).contains(channelDimension), probabilities.size(channelDimension) == regionLabels.count else {
+        throw SlidingWindowError.logitsChannels(logits: probabilities.shape, channelDimension: channelDimension,
+                                                expected: regionLabels.count)
+    }
+    return try withNoGrad {
+        var shape = probabilities.shape
         shape.remove(at: channelDimension)
-        var labels = try Tensor.zeros(shape, dtype: .int64, device: logits.device)
-        let probabilities = try logits.sigmoid()
+        var labels = try Tensor.zeros(shape, dtype: .int64, device: probabilities.device)
         for (index, label) in regionLabels.enumerated() {
             let inside = try probabilities.select(dim: channelDimension, index: index).gt(threshold)
             labels = try labels.maskedFill(inside, label)
