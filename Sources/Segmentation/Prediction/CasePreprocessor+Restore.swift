@@ -29,8 +29,9 @@ extension CasePreprocessor {
             throw ProcessingError.sizeMismatch(expected: [0] + croppedGrid.tensorShape, got: logits.shape)
         }
         let keep = probabilities != nil
+        let needsResize = Array(logits.shape.dropFirst()) != croppedGrid.tensorShape
         var resized = logits
-        if Array(logits.shape.dropFirst()) != croppedGrid.tensorShape {
+        if needsResize && keep {
             resized = try interpolate(logits.to(dtype: .float32).unsqueeze(0), size: croppedGrid.tensorShape, mode: .trilinear,
                                       alignCorners: false).squeeze(dim: 0)
         } else if keep {
@@ -45,17 +46,20 @@ extension CasePreprocessor {
         values.reserveCapacity(croppedGrid.voxelCount)
         let slab = 16
         for start in stride(from: 0, to: depth, by: slab) {
-            let view = try resized.narrow(dim: 1, start: start, length: min(slab, depth - start))
+            let count = min(slab, depth - start)
             let labels: Tensor
             if keep {
                 // Probabilities replace the logits slab by slab, so the map costs no memory beyond the logits'.
-                let part = try view.to(dtype: .float32)
-                let probabilities = try regionOrder != nil ? part.sigmoid() : softmax(part, dim: 0)
+                let view = try resized.narrow(dim: 1, start: start, length: count)
+                let probabilities = try regionOrder != nil ? view.to(dtype: .float32).sigmoid() : softmax(view.to(dtype: .float32), dim: 0)
                 try view.copy_(probabilities)
                 labels = try regionOrder.map { try labelMap(fromRegionProbabilities: probabilities, regionLabels: $0) }
                     ?? labelMap(fromProbabilities: probabilities)
             } else {
-                let part = try view.to(dtype: .float32)
+                // Labels only: each slab is resized on its own, so no full-size float copy of the logits exists
+                // (on a 512 × 512 × 300 CT with 7 classes that copy was 2.2 GB, the peak of `predict`).
+                let part = try needsResize ? Self.trilinearSlab(logits, to: croppedGrid.tensorShape, start: start, count: count)
+                    : logits.narrow(dim: 1, start: start, length: count).to(dtype: .float32)
                 labels = try regionOrder.map { try labelMap(fromRegionLogits: part, regionLabels: $0) } ?? labelMap(fromLogits: part)
             }
             values += try labels.to(dtype: .uint8).contiguous().toArray(UInt8.self)
@@ -76,5 +80,31 @@ extension CasePreprocessor {
             }
         }
         return restored
+    }
+
+    /// Output slices `start ..< start + count` (axis k) of `interpolate(x.unsqueeze(0), size: size, mode: .trilinear,
+    /// alignCorners: false)` for `x` [C, k, j, i], from the input slices they read: each output slice mixes its two
+    /// source slices with libtorch's weights (source index `(z + ½)·in/out − ½`, clamped at 0, in float), then the
+    /// in-plane part is libtorch's own trilinear resize with the depth unchanged (an identity along k). Equal to the
+    /// whole-volume resize up to the rounding of the separable form.
+    static func trilinearSlab(_ x: Tensor, to size: [Int], start: Int, count: Int) throws -> Tensor {
+        let inDepth = x.size(1)
+        let ratio = Float(inDepth) / Float(size[0])
+        var lower: [Int64] = [], upper: [Int64] = [], weights: [Float] = []
+        for z in start ..< start + count {
+            let source = max(ratio * (Float(z) + 0.5) - 0.5, 0)
+            let i0 = min(Int(source), inDepth - 1)
+            lower.append(Int64(i0))
+            upper.append(Int64(i0 < inDepth - 1 ? i0 + 1 : i0))
+            weights.append(min(max(source - Float(i0), 0), 1))
+        }
+        let first = Int(lower.min() ?? 0), last = Int(upper.max() ?? 0)
+        let block = try x.narrow(dim: 1, start: first, length: last - first + 1).to(dtype: .float32)
+        let a = try block.indexSelect(dim: 1, index: Tensor(lower.map { $0 - Int64(first) }, shape: [count]))
+        let b = try block.indexSelect(dim: 1, index: Tensor(upper.map { $0 - Int64(first) }, shape: [count]))
+        let w = try Tensor(weights, shape: [1, count, 1, 1])
+        let mixed = try a * (1 - w) + b * w
+        return try interpolate(mixed.unsqueeze(0), size: [count, size[1], size[2]], mode: .trilinear, alignCorners: false)
+            .squeeze(dim: 0)
     }
 }
