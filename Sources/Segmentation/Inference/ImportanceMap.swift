@@ -43,6 +43,32 @@ public enum WindowBlending: Sendable {
         return try gaussian.to(device: device)
     }
 
+    /// The map as one weight vector per axis whose outer product it is, when it is one: constant blending, and
+    /// nnU-Net's Gaussian where no weight was truncated to zero (always so for the default σ = patch / 8: the
+    /// farthest voxel lies half a patch, 4σ, from the centre). nil for caller-made maps.
+    ///
+    /// Why: on the regular grid of window positions, the sum of the windows' weights at a voxel is then the
+    /// product of per-axis sums, so the inferer need not keep a volume of weight sums (287 MB for a 512² × 300 CT).
+    func axisFactors(patchSize: [Int]) -> [[Double]]? {
+        switch self {
+        case .constant:
+            return patchSize.map { [Double](repeating: 1, count: $0) }
+        case .gaussian(let sigmaScale):
+            var factors: [[Double]] = []
+            for size in patchSize {
+                let sigma = Double(size) * sigmaScale
+                let radius = Int(4 * sigma + 0.5)
+                let centre = size / 2
+                guard sigma > 0, centre <= radius, size - 1 - centre <= radius else { return nil }
+                // Peak exp(0) = 1 at the centre: the product's maximum is 1, as the normalised map's.
+                factors.append((0 ..< size).map { exp(-0.5 * Double(($0 - centre) * ($0 - centre)) / (sigma * sigma)) })
+            }
+            return factors
+        case .weights:
+            return nil
+        }
+    }
+
     /// The map for `patchSize` on `device`, or nil for constant blending (no multiplication needed).
     func map(patchSize: [Int], device: Device) throws -> Tensor? {
         switch self {

@@ -127,7 +127,17 @@ public struct SlidingWindowInferer: Sendable {
         for axisStarts in starts { origins = origins.flatMap { prefix in axisStarts.map { prefix + [$0] } } }
 
         let accumulationDevice = image.device
-        let weightSum = try Tensor.zeros(paddedSpatial, dtype: .float32, device: accumulationDevice)
+        // Separable weights: per-axis sums instead of a volume of them (see `WindowBlending.axisFactors`).
+        let factors = blending.axisFactors(patchSize: patchSize)
+        var axisSums = paddedSpatial.map { [Double](repeating: 0, count: $0) }
+        if let factors {
+            for (axis, axisStarts) in starts.enumerated() {
+                for start in axisStarts {
+                    for (offset, weight) in factors[axis].enumerated() { axisSums[axis][start + offset] += weight }
+                }
+            }
+        }
+        let weightSum = factors == nil ? try Tensor.zeros(paddedSpatial, dtype: .float32, device: accumulationDevice) : nil
         var logits: Tensor?
         var done = 0
         for batchStart in stride(from: 0, to: origins.count, by: batchSize) {
@@ -143,15 +153,42 @@ public struct SlidingWindowInferer: Sendable {
             guard let sums = logits else { break }
             for (index, origin) in batchOrigins.enumerated() {
                 try crop(sums, at: origin, leading: 1).add_(prediction.select(dim: 0, index: index))
-                let weights = try crop(weightSum, at: origin, leading: 0)
-                if let importance { try weights.add_(importance) } else { try weights.add_(1) }
+                if let weightSum {
+                    let weights = try crop(weightSum, at: origin, leading: 0)
+                    if let importance { try weights.add_(importance) } else { try weights.add_(1) }
+                }
             }
             done += batchOrigins.count
             progress(done)
         }
         guard let sums = logits else { throw SlidingWindowError.emptyNetworkOutput(window: [0] + image.shape) }
-        try sums.div_(weightSum)
+        if let weightSum {
+            try sums.div_(weightSum)
+        } else {
+            try divideBySeparableWeights(sums, axisSums: axisSums)
+        }
         return try crop(sums, at: before, size: spatial, leading: 1).contiguous()
+    }
+
+    /// `sums (C, spatial...) /= axisSums[0] ⊗ axisSums[1] ⊗ …`, a slab of the first spatial axis at a time so the
+    /// product never exists at full size.
+    private func divideBySeparableWeights(_ sums: Tensor, axisSums: [[Double]]) throws {
+        let rank = axisSums.count
+        func vector(_ values: [Double], axis: Int) throws -> Tensor {
+            var shape = [Int](repeating: 1, count: rank)
+            shape[axis] = values.count
+            return try Tensor(values.map { Float($0) }, shape: shape).to(device: sums.device)
+        }
+        var inner: Tensor?
+        for axis in 1 ..< rank { inner = try inner.map { try $0 * vector(axisSums[axis], axis: axis) } ?? vector(axisSums[axis], axis: axis) }
+        let first = axisSums[0]
+        let slab = 16
+        for start in stride(from: 0, to: first.count, by: slab) {
+            let count = min(slab, first.count - start)
+            var weights = try vector(Array(first[start ..< start + count]), axis: 0)
+            if let inner { weights = try weights * inner }
+            try sums.narrow(dim: 1, start: start, length: count).div_(weights)
+        }
     }
 
     /// The network's prediction for `windows`, averaged over the mirrored copies
