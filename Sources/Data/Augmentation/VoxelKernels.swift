@@ -168,8 +168,9 @@ struct ChannelMoments: Equatable {
                 let runEnd = Swift.min(count - count % 8, i + 512)
                 while i < runEnd {
                     let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                    lowest = pointwiseMin(lowest, v)
-                    highest = pointwiseMax(highest, v)
+                    // Selects, not pointwiseMin/Max: those compile to a call per step.
+                    lowest = lowest.replacing(with: v, where: v .< lowest)
+                    highest = highest.replacing(with: v, where: v .> highest)
                     let d = v - k
                     s += d
                     q += d * d
