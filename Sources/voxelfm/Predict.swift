@@ -49,6 +49,9 @@ struct Predict: ParsableCommand {
     @Option(help: "Device: cpu or cuda[:N].")
     var device = "cpu"
 
+    @Option(help: "Network precision: fp32, or bf16 / fp16 (autocast; windows are still blended in float32). Default: bf16 on CUDA, fp32 on the CPU.")
+    var precision: String?
+
     @Option(help: "libtorch intra-op threads (default: all cores).")
     var threads: Int?
 
@@ -64,8 +67,15 @@ struct Predict: ParsableCommand {
         case "constant": windowBlending = .constant
         default: throw CLIError("--blending \(blending): expected gaussian or constant")
         }
-        let predictor = try Predictor(bundle: try ModelBundle.open(model), device: try parseDevice(device), mirroring: !noTta,
-                                      stepFraction: step, batchSize: batchSize, blending: windowBlending)
+        let computeDevice = try parseDevice(device)
+        var forwardPrecision = Precision.trainingDefault(for: computeDevice)
+        if let precision {
+            // fp16 is fine here: inference has no gradients to underflow.
+            guard let chosen = Precision(rawValue: precision) else { throw CLIError("--precision \(precision): expected fp32, bf16 or fp16") }
+            forwardPrecision = chosen
+        }
+        let predictor = try Predictor(bundle: try ModelBundle.open(model), device: computeDevice, mirroring: !noTta,
+                                      stepFraction: step, batchSize: batchSize, blending: windowBlending, precision: forwardPrecision)
         var isFolder: ObjCBool = false
         let jobs: [(name: String, files: [String], output: String)]
         if FileManager.default.fileExists(atPath: input, isDirectory: &isFolder), isFolder.boolValue {

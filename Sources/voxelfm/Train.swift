@@ -116,7 +116,17 @@ struct Train: ParsableCommand {
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: initWeights, isDirectory: &isFolder)
             guard exists else { throw CLIError("--init-weights \(initWeights): no such file") }
-            training.initialWeights = isFolder.boolValue ? (initWeights as NSString).appendingPathComponent(ModelBundle.weightsFile) : initWeights
+            if isFolder.boolValue {
+                // A bundle: its weights file, or for an ensemble (nnU-Net folds) its first member's.
+                let bundle = try ModelBundle.open(initWeights)
+                guard let first = bundle.members.first else { throw CLIError("--init-weights \(initWeights): the bundle lists no weights") }
+                if bundle.members.count > 1, !quiet {
+                    FileHandle.standardError.write(Data("--init-weights: \(initWeights) is an ensemble of \(bundle.members.count); starting from its first member, \(first.name)\n".utf8))
+                }
+                training.initialWeights = bundle.path(first.weights)
+            } else {
+                training.initialWeights = initWeights
+            }
         }
         training.initialization = encoderOnly ? .encoderOnly : .allMatching
         training.resume = resume

@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Networks
 import Torch
+import Training
 
 /// Segments volumes with a model bundle: the bundle's preprocessing, sliding-window inference with Gaussian (or
 /// constant) blending and mirroring, then the logits brought back to the input's own grid
@@ -18,16 +19,20 @@ public final class Predictor {
     public let preprocessor: CasePreprocessor
     public let inferer: SlidingWindowInferer
     public let device: Device
+    /// The network's forward precision (autocast for bf16 / fp16); logits are blended and summed in float32.
+    public let precision: Precision
 
     /// - Parameters:
     ///   - mirroring: test-time augmentation over the bundle's mirror axes (nnU-Net's default).
     ///   - stepFraction: window step as a fraction of the patch (nil: the bundle's).
     ///   - batchSize: windows per forward pass.
     ///   - blending: how overlapping windows are weighted (nnU-Net's Gaussian, σ = patch / 8, by default).
+    ///   - precision: the network forward's precision (nnU-Net predicts under autocast on CUDA).
     public init(bundle: ModelBundle, device: Device = .cpu, mirroring: Bool = true, stepFraction: Double? = nil,
-                batchSize: Int = 1, blending: WindowBlending = .gaussian()) throws {
+                batchSize: Int = 1, blending: WindowBlending = .gaussian(), precision: Precision = .fp32) throws {
         self.bundle = bundle
         self.device = device
+        self.precision = precision
         var manifest = bundle.manifest
         // Inference needs only the full-resolution output; the weights are the same either way.
         manifest.network.deepSupervision = false
@@ -65,7 +70,9 @@ public final class Predictor {
             var sum: Tensor?
             for member in 0 ..< members {
                 if members > 1 { try bundle.load(member: member, into: network) }
-                let prediction = try inferer.predict(input, multiOutputNetwork: { try self.network($0) }, progress: progress.map { report in
+                let prediction = try inferer.predict(input, multiOutputNetwork: { window in
+                    try self.precision.forward(on: self.device) { try self.network(window) }
+                }, progress: progress.map { report in
                     { done, total in report(member * total + done, members * total) }
                 }).to(device: .cpu)
                 // One running sum: the member's logits are added and dropped before the next member runs.
