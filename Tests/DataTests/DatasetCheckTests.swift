@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Data
+import VoxelFMTestSupport
 
 @Suite struct DatasetCheckTests {
     /// A two-channel dataset with every problem the check knows, each once (plus one good case).
@@ -79,15 +80,15 @@ import Testing
     }
 
     @Test func commandLineExitsOneAndPrintsOneLinePerProblem() throws {
-        guard let voxelfm = DatasetTestSupport.voxelfmExecutable() else { return }
+        guard VoxelFMCommand.isBuilt else { return }
         let broken = try brokenDataset()
-        let failed = try DatasetTestSupport.run(voxelfm, ["dataset", "check", broken, "--quiet"])
+        let failed = try VoxelFMCommand.run(["dataset", "check", broken, "--quiet"])
         #expect(failed.status == 1)
         let lines = failed.out.split(separator: "\n")
         #expect(lines.count == DatasetCheck.run(broken).problems.count)
         #expect(failed.err.contains("problem(s)"))
         let good = try DatasetTestSupport.brainDataset(cases: 1, testCases: 0)
-        let ok = try DatasetTestSupport.run(voxelfm, ["dataset", "check", good, "--quiet"])
+        let ok = try VoxelFMCommand.run(["dataset", "check", good, "--quiet"])
         #expect(ok.status == 0)
         #expect(ok.out == "ok: 1 cases, 4 channels, 4 labels\n")
     }

@@ -45,35 +45,4 @@ enum DatasetTestSupport {
                                                 withIntermediateDirectories: true)
         try NiftiWriter.write(volume, to: path)
     }
-
-    /// The `voxelfm` executable built beside the test bundle, when there is one.
-    static func voxelfmExecutable() -> String? {
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("voxelfm").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return nil
-    }
-
-    /// Runs `executable` with `arguments` (and `environment` added to this process's); returns the exit status,
-    /// stdout and stderr.
-    static func run(_ executable: String, _ arguments: [String],
-                    environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
 }

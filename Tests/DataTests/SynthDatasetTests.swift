@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Data
+import VoxelFMTestSupport
 
 @Suite struct SynthDatasetTests {
     @Test func writesACompleteNnUNetRawDataset() throws {
@@ -63,18 +64,18 @@ import Testing
     }
 
     @Test func commandLineRefusesANonEmptyFolderInOneLine() throws {
-        guard let voxelfm = DatasetTestSupport.voxelfmExecutable() else { return }
+        guard VoxelFMCommand.isBuilt else { return }
         let folder = try DatasetTestSupport.scratchFolder("cli")
         let arguments = ["synth", "--kind", "ct-organs", "--cases", "1", "--size", "24x20x10", "--out", folder]
-        let first = try DatasetTestSupport.run(voxelfm, arguments)
+        let first = try VoxelFMCommand.run(arguments)
         #expect(first.status == 0)
         #expect(first.out.hasPrefix("wrote 1 training + 0 test cases (3 files)"))
         #expect(first.err.contains("[1/1] ct_000"))
-        let again = try DatasetTestSupport.run(voxelfm, arguments)
+        let again = try VoxelFMCommand.run(arguments)
         #expect(again.status == 1)
         #expect(again.err == "Error: \(folder) is not empty (use --force to overwrite it)\n")
-        #expect(try DatasetTestSupport.run(voxelfm, arguments + ["--force", "--quiet"]).status == 0)
-        let bad = try DatasetTestSupport.run(voxelfm, ["synth", "--kind", "brain-tumor", "--cases", "0", "--out", folder])
+        #expect(try VoxelFMCommand.run(arguments + ["--force", "--quiet"]).status == 0)
+        let bad = try VoxelFMCommand.run(["synth", "--kind", "brain-tumor", "--cases", "0", "--out", folder])
         #expect(bad.status == 1 && bad.err.split(separator: "\n").count == 1)
     }
 }

@@ -1,28 +1,13 @@
 import Foundation
 import Testing
 import Torch
+import VoxelFMTestSupport
 
 /// `voxelfm network forward` run as a process on the ResEnc fixture (the debug binary that
 /// `swift build --build-tests` leaves in .build/debug).
 @Suite(.enabled(if: NetworkFixtures.resencAvailable, NetworkFixtures.missingMessage),
-       .enabled(if: FileManager.default.isExecutableFile(atPath: NetworkFixtures.cliPath),
-                "the voxelfm executable is not built (.build/debug/voxelfm)"))
+       .enabled(if: VoxelFMCommand.isBuilt, "the voxelfm executable is not built (swift build --build-tests)"))
 struct NetworkCommandTests {
-    /// Runs the CLI; returns the exit status, stdout and stderr.
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: NetworkFixtures.cliPath)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
-
     /// config.json, weights.safetensors (network tensors only) and input.safetensors made from the fixture.
     static func prepare(_ folder: URL, inputChannels: Int = 1) throws -> (config: String, weights: String, input: String) {
         let constructor = try #require(try NetworkFixtures.resencConfig()["constructor"])
@@ -45,7 +30,7 @@ struct NetworkCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let files = try Self.prepare(folder)
         let out = folder.appendingPathComponent("out.safetensors").path
-        let result = try Self.run(["network", "forward", "--network", "resenc", "--config", files.config,
+        let result = try VoxelFMCommand.run(["network", "forward", "--network", "resenc", "--config", files.config,
                                    "--weights", files.weights, "--input", files.input, "--out", out])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.contains("1 output [1, 2, 24, 32, 40]"), "\(result.out)")
@@ -61,17 +46,17 @@ struct NetworkCommandTests {
         let out = folder.appendingPathComponent("out.safetensors").path
         let base = ["network", "forward", "--network", "resenc", "--config", files.config, "--out", out]
         // Two channels into a one-channel network.
-        let channels = try Self.run(base + ["--weights", files.weights, "--input", files.input])
+        let channels = try VoxelFMCommand.run(base + ["--weights", files.weights, "--input", files.input])
         #expect(channels.status != 0)
         #expect(channels.err.contains("expected [N, 1, D, H, W], got [1, 2, 24, 32, 40]"), "\(channels.err)")
         #expect(!FileManager.default.fileExists(atPath: out))
         // A missing weights file names the path.
         let missing = folder.appendingPathComponent("absent.safetensors").path
-        let absent = try Self.run(base + ["--weights", missing, "--input", files.input])
+        let absent = try VoxelFMCommand.run(base + ["--weights", missing, "--input", files.input])
         #expect(absent.status != 0)
         #expect(absent.err.contains(missing), "\(absent.err)")
         // The wrong architecture for the weights: one line, counts and first keys.
-        let plain = try Self.run(["network", "forward", "--network", "plain", "--config", files.config, "--out", out,
+        let plain = try VoxelFMCommand.run(["network", "forward", "--network", "plain", "--config", files.config, "--out", out,
                                   "--weights", files.weights, "--input", files.input])
         #expect(plain.status != 0)
         #expect(plain.err.contains("n_conv_per_stage is required for PlainConvUNet"), "\(plain.err)")
@@ -80,7 +65,7 @@ struct NetworkCommandTests {
         var object = try #require(try NetworkFixtures.resencConfig()["constructor"] as? [String: Any])
         object["architecture"] = "ResidualEncoderUNet"
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: named))
-        let disagree = try Self.run(["network", "forward", "--network", "plain", "--config", named, "--out", out,
+        let disagree = try VoxelFMCommand.run(["network", "forward", "--network", "plain", "--config", named, "--out", out,
                                      "--weights", files.weights, "--input", files.input])
         #expect(disagree.status != 0)
         #expect(disagree.err.contains("describes a ResidualEncoderUNet but --network is plain"), "\(disagree.err)")

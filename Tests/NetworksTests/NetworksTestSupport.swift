@@ -44,9 +44,6 @@ enum NetworkFixtures {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
-
-    /// The debug build of the `voxelfm` executable, built by `swift build --build-tests`.
-    static var cliPath: String { packageRoot.appendingPathComponent(".build/debug/voxelfm").path }
 }
 
 /// The largest absolute difference between two tensors of one shape.

@@ -1,41 +1,18 @@
 import Foundation
 import Testing
+import VoxelFMTestSupport
 
 /// The `voxelfm` binary end to end: the quick demo (what the README's first command runs, smaller) and a
 /// training run killed with SIGKILL then resumed. Skipped when the binary was not built beside the tests.
 @Suite(.serialized) struct CommandLineTests {
-    static let executable: String? = {
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("voxelfm").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return nil
-    }()
-
     static func scratch() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("voxelfm-cli-\(UUID().uuidString)").path
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(executable))
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
-
-    @Test(.enabled(if: executable != nil, "voxelfm is not built beside the tests"))
+    @Test(.enabled(if: VoxelFMCommand.isBuilt, "voxelfm is not built beside the tests"))
     func quickDemoWritesTheReport() throws {
         let out = Self.scratch()
-        let result = try Self.run(["demo", "--quick", "--quiet", "--out", out])
+        let result = try VoxelFMCommand.run(["demo", "--quick", "--quiet", "--out", out])
         #expect(result.status == 0, "\(result.err)")
         let index = out + "/report/index.html"
         #expect(result.out.contains("report: \(index)"))
@@ -47,15 +24,15 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out + "/model/voxelfm.json"))
     }
 
-    @Test(.enabled(if: executable != nil, "voxelfm is not built beside the tests"))
+    @Test(.enabled(if: VoxelFMCommand.isBuilt, "voxelfm is not built beside the tests"))
     func killedTrainingResumesFromItsLastCheckpoint() throws {
         let root = Self.scratch()
-        let synth = try Self.run(["synth", "--kind", "brain-tumor", "--cases", "5", "--size", "24x28x24", "--out", root + "/data", "--quiet"])
+        let synth = try VoxelFMCommand.run(["synth", "--kind", "brain-tumor", "--cases", "5", "--size", "24x28x24", "--out", root + "/data", "--quiet"])
         #expect(synth.status == 0, "\(synth.err)")
         let arguments = ["train", "--dataset", root + "/data", "-o", root + "/model", "--epochs", "4", "--iterations", "4",
                          "--validation-iterations", "1", "--patch", "16,16,16", "--workers", "1", "--quiet"]
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.executable))
+        process.executableURL = URL(fileURLWithPath: try #require(VoxelFMCommand.path))
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -69,14 +46,14 @@ import Testing
         process.waitUntilExit()
         #expect(FileManager.default.fileExists(atPath: latest))
 
-        let resumed = try Self.run(arguments + ["--resume"])
+        let resumed = try VoxelFMCommand.run(arguments + ["--resume"])
         #expect(resumed.status == 0, "\(resumed.err)")
         #expect(resumed.out.contains("model bundle"))
         let log = try String(contentsOfFile: root + "/model/training/training_log.txt", encoding: .utf8)
         #expect(log.contains("resumed from") && log.contains("epoch 4:"))
 
         // Bad input: a missing dataset is one line and a non-zero exit.
-        let missing = try Self.run(["train", "--dataset", root + "/nope", "-o", root + "/m2", "--quiet"])
+        let missing = try VoxelFMCommand.run(["train", "--dataset", root + "/nope", "-o", root + "/m2", "--quiet"])
         #expect(missing.status != 0)
         #expect(missing.err.split(separator: "\n").count == 1 && missing.err.contains(root + "/nope"))
     }

@@ -5,6 +5,7 @@ import Segmentation
 import Testing
 import Torch
 import Volumes
+import VoxelFMTestSupport
 
 /// Ensemble bundles (nnU-Net's folds): members written and read back, logits averaged before the argmax, and
 /// one-member bundles unchanged.

@@ -1,16 +1,17 @@
 import Foundation
 import Segmentation
 import Testing
+import VoxelFMTestSupport
 
 /// `voxelfm import` end to end: success output, the bundle, and one-line failures with a non-zero exit.
 @Suite struct ImportCommandLineTests {
-    static let enabled = CommandLineTests.executable != nil
+    static let enabled = VoxelFMCommand.isBuilt
 
     @Test(.enabled(if: enabled, "voxelfm is not built beside the tests"))
     func importWritesABundleAndRefusesToOverwriteIt() throws {
         let out = ImportTests.scratch()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let result = try CommandLineTests.run(["import", ImportTests.modelFolder, "-o", out])
+        let result = try VoxelFMCommand.run(["import", ImportTests.modelFolder, "-o", out])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.contains("nnUNetTrainer fold 0 3d_fullres, epoch 1000"))
         #expect(result.out.contains("assumed RAS"))
@@ -18,10 +19,10 @@ import Testing
         let bundle = try ModelBundle.open(out)
         #expect(bundle.manifest.preprocessing.targetSpacing == [0.7, 0.8, 3.0])
 
-        let again = try CommandLineTests.run(["import", ImportTests.modelFolder, "-o", out])
+        let again = try VoxelFMCommand.run(["import", ImportTests.modelFolder, "-o", out])
         #expect(again.status != 0)
         #expect(again.err.contains("--force"))
-        let forced = try CommandLineTests.run(["import", ImportTests.modelFolder, "-o", out, "--force", "--quiet",
+        let forced = try VoxelFMCommand.run(["import", ImportTests.modelFolder, "-o", out, "--force", "--quiet",
                                                "--orientation", "LPS"])
         #expect(forced.status == 0, "\(forced.err)")
         #expect(forced.out.isEmpty)
@@ -41,7 +42,7 @@ import Testing
             (["import", ImportTests.modelFolder, "-o", empty + "/b", "--orientation", "XYZ"], "orientation code"),
         ]
         for (arguments, needle) in cases {
-            let result = try CommandLineTests.run(arguments)
+            let result = try VoxelFMCommand.run(arguments)
             #expect(result.status != 0, "\(arguments)")
             let lines = result.err.split(separator: "\n").filter { !$0.isEmpty }
             #expect(lines.count == 1, "\(arguments): \(result.err)")

@@ -4,6 +4,7 @@ import Networks
 import Segmentation
 import Testing
 import Torch
+import VoxelFMTestSupport
 
 /// `NnUNetImport` on the fixtures of scripts/fixtures/make_import_fixtures.py: an nnU-Net v2 model folder
 /// (ResidualEncoderUNet, two channels), a lone checkpoint with embedded plans (legacy network keys, regions,

@@ -1,6 +1,7 @@
 import Testing
 import Torch
 @testable import Segmentation
+import VoxelFMTestSupport
 
 /// Softmax + argmax and region thresholding against nnU-Net's `convert_probabilities_to_segmentation`.
 @Suite struct LogitsToLabelsTests {

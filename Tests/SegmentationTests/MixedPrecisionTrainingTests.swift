@@ -3,6 +3,7 @@ import Testing
 import Torch
 import Training
 @testable import Segmentation
+import VoxelFMTestSupport
 
 /// `SegmentationTraining` with a bf16 forward on the CPU: it trains with finite losses, keeps float32 weights,
 /// records its precision for resume, and `voxelfm train --precision` refuses what it cannot run.
@@ -61,10 +62,10 @@ import Training
         #expect(try SegmentationTraining(dataset: "d", output: "o").resolvedPrecision() == .fp32)
     }
 
-    @Test(.enabled(if: CommandLineTests.executable != nil, "voxelfm is not built beside the tests"))
+    @Test(.enabled(if: VoxelFMCommand.isBuilt, "voxelfm is not built beside the tests"))
     func badPrecisionFlagsAreOneLine() throws {
         for (value, fragment) in [("fp16", "loss scaler"), ("half", "expected fp32, bf16 or fp16")] {
-            let result = try CommandLineTests.run(["train", "--dataset", "/nonexistent", "-o", CommandLineTests.scratch(),
+            let result = try VoxelFMCommand.run(["train", "--dataset", "/nonexistent", "-o", CommandLineTests.scratch(),
                                                    "--precision", value, "--quiet"])
             #expect(result.status != 0)
             #expect(result.err.split(separator: "\n").count == 1 && result.err.contains(fragment), "\(result.err)")

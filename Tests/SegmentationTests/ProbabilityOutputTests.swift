@@ -4,6 +4,7 @@ import Segmentation
 import Testing
 import Torch
 import Volumes
+import VoxelFMTestSupport
 
 /// `Predictor.predict(channelFiles:output:saveProbabilities:)`: the probability map beside the label map, on the
 /// input's grid and header, and consistent with the labels; the imported fixture bundles of `ImportTests`.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Torch
 @testable import Segmentation
+import VoxelFMTestSupport
 
 /// Sliding-window inference against nnU-Net's `predict_sliding_window_return_logits` (re-implemented in torch)
 /// and MONAI's `sliding_window_inference`, with a fixed Conv3d(2 → 3, 3³, padding 1) whose weights the fixture

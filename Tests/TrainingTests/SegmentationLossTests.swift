@@ -1,6 +1,7 @@
 import Testing
 import Torch
 @testable import Training
+import VoxelFMTestSupport
 
 /// Values and gradients against nnU-Net's formulas computed in torch (Tests/Fixtures/segmentation/losses.safetensors).
 @Suite struct SegmentationLossTests {

@@ -27,7 +27,7 @@ public enum BatchStacking {
         guard sampleCount > 0 else { return batch }
         let sources = try dense.map { try UncheckedSendable($0.firstElementAddress()) }
         let destination = UncheckedSendable(UnsafeMutableRawPointer(mutating: try batch.firstElementAddress()))
-        try withExtendedLifetime(dense) {
+        withExtendedLifetime(dense) {
             // One work item per (sample, channel, slice): rows copied forwards, or backwards when W is flipped.
             let slices = samples.count * channels * depth
             parallelRanges(slices) { range in
