@@ -33,4 +33,15 @@ import Volumes
         #expect(error?.description.contains("no prediction for 1 case(s): case_1") == true)
         #expect(!(error?.description.contains("\n") ?? true))
     }
+
+    @Test func probabilityMapsBesideThePredictionsAreNotCases() throws {
+        let reference = try folderWith([1, 1, 0, 0, 0, 0, 0, 0])
+        let prediction = try folderWith([1, 0, 0, 0, 0, 0, 0, 0])
+        // What `predict --save-probabilities` leaves beside CASE.nii.gz.
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: prediction + "/case_1.probabilities.json"))
+        try FileManager.default.copyItem(atPath: prediction + "/case_1.nii.gz", toPath: prediction + "/case_1.probabilities.nii.gz")
+        let report = try FolderEvaluation(predictions: prediction, references: reference).run()
+        #expect(report.rows.map(\.caseName) == ["case_1"])
+        #expect(report.rows.map(\.scores.label) == [1])
+    }
 }

@@ -42,7 +42,9 @@ public struct FolderEvaluation {
 
     /// Runs the evaluation; `progress` receives one line per step (warnings included).
     public func run(progress: (String) -> Void = { _ in }) throws -> EvaluationReport {
-        let matching = try CaseMatching(predictionFiles: try Self.listFiles(predictions),
+        // `predict --save-probabilities` writes CASE.probabilities.nii.gz beside CASE.nii.gz: not a prediction to score.
+        let predictionFiles = try Self.listFiles(predictions).filter { !ProbabilityMapWriter.isProbabilityMap(fileName: $0) }
+        let matching = try CaseMatching(predictionFiles: predictionFiles,
                                         referenceFiles: try Self.listFiles(references))
         var problems: [String] = []
         if !matching.missingPredictions.isEmpty {

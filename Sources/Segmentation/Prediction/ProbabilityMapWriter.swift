@@ -22,6 +22,12 @@ final class ProbabilityMapWriter {
         return (stem + ".probabilities.nii.gz", stem + ".probabilities.json")
     }
 
+    /// Whether `fileName` is a probability map written by `predict --save-probabilities` (not a label map), so that a
+    /// folder of predictions can be evaluated with its probability maps beside the labels.
+    static func isProbabilityMap(fileName: String) -> Bool {
+        fileName.lowercased().hasSuffix(".probabilities.nii.gz")
+    }
+
     /// Opens the map for `labelPath`'s case with `reference`'s geometry (the first channel file's header).
     init(labelPath: String, reference: NiftiHeader, description: ProbabilityMapDescription) throws {
         (mapPath, descriptionPath) = Self.paths(forLabelOutput: labelPath)
