@@ -68,12 +68,8 @@ struct Predict: ParsableCommand {
         default: throw CLIError("--blending \(blending): expected gaussian or constant")
         }
         let computeDevice = try parseDevice(device)
-        var forwardPrecision = Precision.trainingDefault(for: computeDevice)
-        if let precision {
-            // fp16 is fine here: inference has no gradients to underflow.
-            guard let chosen = Precision(rawValue: precision) else { throw CLIError("--precision \(precision): expected fp32, bf16 or fp16") }
-            forwardPrecision = chosen
-        }
+        // fp16 is fine here (unlike training): inference has no gradients to underflow.
+        let forwardPrecision = try precision.map(parsePrecision) ?? Precision.trainingDefault(for: computeDevice)
         let predictor = try Predictor(bundle: try ModelBundle.open(model), device: computeDevice, mirroring: !noTta,
                                       stepFraction: step, batchSize: batchSize, blending: windowBlending, precision: forwardPrecision)
         var isFolder: ObjCBool = false

@@ -134,9 +134,7 @@ struct Train: ParsableCommand {
         training.batchSize = batchSize
         training.device = try parseDevice(device)
         if let precision {
-            guard let chosen = Precision(rawValue: precision) else {
-                throw CLIError("--precision \(precision): expected fp32, bf16 or fp16")
-            }
+            let chosen = try parsePrecision(precision)
             do {
                 try chosen.validateForTraining()
             } catch {
@@ -162,6 +160,12 @@ func parseTriple(_ text: String, option: String) throws -> [Int] {
     let parts = text.split(whereSeparator: { $0 == "," || $0 == "x" }).compactMap { Int($0) }
     guard parts.count == 3, parts.allSatisfy({ $0 > 0 }) else { throw CLIError("\(option) \(text): expected three positive integers like 64,64,64") }
     return parts
+}
+
+/// "fp32", "bf16" or "fp16" (`--precision` of train and predict).
+func parsePrecision(_ text: String) throws -> Precision {
+    guard let precision = Precision(rawValue: text) else { throw CLIError("--precision \(text): expected fp32, bf16 or fp16") }
+    return precision
 }
 
 /// "cpu", "cuda" or "cuda:N".

@@ -38,7 +38,7 @@ enum AffineResampler {
         let nearestImage = mode == .nearest
         let geometry = Geometry(shape: volume.shape, m: m, center: center, halves: halves)
         var labelOut: Tensor? = nil
-        let image = try Tensor.filledFloats([channels] + p) { imageBuffer in
+        let image = try Tensor.filled([channels] + p, of: Float.self) { imageBuffer in
             let imageStart = UncheckedSendable(imageBuffer.baseAddress)
             let write = { (labelStart: UnsafeMutablePointer<UInt8>?) in
                 let shared = UncheckedSendable((volume, labelStart, displacement))
@@ -61,7 +61,7 @@ enum AffineResampler {
                 }
             }
             if volume.label != nil {
-                labelOut = try Tensor.filledBytes([1] + p) { labelBuffer in write(labelBuffer.baseAddress) }
+                labelOut = try Tensor.filled([1] + p, of: UInt8.self) { labelBuffer in write(labelBuffer.baseAddress) }
             } else {
                 write(nil)
             }

@@ -32,7 +32,7 @@ public struct ContrastTransform: SampleTransform {
         guard channels > 0 else { return x }
         let perChannel = x.count / channels
         return try x.withFloats { input in
-            try Tensor.filledFloats(x.shape) { output in
+            try Tensor.filled(x.shape, of: Float.self) { output in
                 guard let source = input.baseAddress, let target = output.baseAddress else { return }
                 let shared = UncheckedSendable((source, target))
                 let blocks = (perChannel + ChannelMoments.blockLength - 1) / ChannelMoments.blockLength

@@ -50,7 +50,7 @@ public struct GammaTransform: SampleTransform {
         let divisors = spans.map { Float(max($0, 1e-7) * (invert ? -1 : 1)) }
         let perChannel = x.count / channels
         let raised = try x.withFloats { values in
-            try Tensor.filledFloats(x.shape) { output in
+            try Tensor.filled(x.shape, of: Float.self) { output in
                 guard let input = values.baseAddress, let out = output.baseAddress else { return }
                 let shared = UncheckedSendable((input, out))
                 parallelRanges(channels) { range in

@@ -46,7 +46,7 @@ public struct GaussianBlurTransform: SampleTransform {
         let (depth, height, width) = (shape[1], shape[2], shape[3])
         let perChannel = depth * height * width
         return try image.withFloats { input in
-            try Tensor.filledFloats(shape) { output in
+            try Tensor.filled(shape, of: Float.self) { output in
                 guard let source = input.baseAddress, let target = output.baseAddress else { return }
                 // Two scratch channels: D pass into the first, H into the second, W into the output.
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * perChannel)

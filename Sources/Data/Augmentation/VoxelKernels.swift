@@ -63,23 +63,15 @@ extension Tensor {
         }
     }
 
-    /// A new float32 tensor of `shape` whose elements `fill` writes (every one of them).
+    /// A new tensor of `shape` and `T`'s dtype whose elements `fill` writes (every one of them).
     ///
     /// Writing through the storage address is safe here because the tensor was just allocated and no other
     /// handle to it exists until this returns.
-    static func filledFloats(_ shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) throws -> Void) throws -> Tensor {
-        let out = try Tensor.empty(shape, dtype: .float32)
+    static func filled<T: TensorElement>(_ shape: [Int], of _: T.Type,
+                                         _ fill: (UnsafeMutableBufferPointer<T>) throws -> Void) throws -> Tensor {
+        let out = try Tensor.empty(shape, dtype: T.dtype)
         guard out.count > 0 else { return out }
-        let start = UnsafeMutableRawPointer(mutating: try out.firstElementAddress()).assumingMemoryBound(to: Float.self)
-        try fill(UnsafeMutableBufferPointer(start: start, count: out.count))
-        return out
-    }
-
-    /// A new uint8 tensor of `shape` whose elements `fill` writes (every one of them); see `filledFloats`.
-    static func filledBytes(_ shape: [Int], _ fill: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) throws -> Tensor {
-        let out = try Tensor.empty(shape, dtype: .uint8)
-        guard out.count > 0 else { return out }
-        let start = UnsafeMutableRawPointer(mutating: try out.firstElementAddress()).assumingMemoryBound(to: UInt8.self)
+        let start = UnsafeMutableRawPointer(mutating: try out.firstElementAddress()).assumingMemoryBound(to: T.self)
         try fill(UnsafeMutableBufferPointer(start: start, count: out.count))
         return out
     }
